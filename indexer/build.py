@@ -1,0 +1,169 @@
+"""Building a complete index generation from sources.
+
+Articles are read and stored (SQLite), keyword-indexed (Whoosh) and split into
+passages in one pass; passages are then embedded in large chunks (the model
+sorts each chunk by length, so batches are dense) into the faiss index.  The
+generation becomes live only when all of it is on disk (see `search.layout`).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+from tqdm import tqdm
+
+from search.config import Settings
+from search.embedder import Embedder
+from search.keyword import KeywordWriter
+from search.layout import Generation, IndexDir
+from search.store import ArticleStore
+from search.vectors import VectorIndex
+
+from .passages import split
+from .readers import Skipped
+from .sources import read_sources
+
+EMBED_CHUNK = 2048  # passages per encode() call
+
+
+class BuildError(Exception):
+    """The build could not produce an index; the live one is unchanged."""
+
+
+@dataclass
+class BuildSummary:
+    generation: str = ""
+    indexed: int = 0
+    passages: int = 0
+    duplicates: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def report(self) -> str:
+        lines = [
+            f"indexed {self.indexed} articles ({self.passages} passages) into "
+            f"{self.generation} in {self.seconds:.1f}s; "
+            f"{self.duplicates} duplicates merged; {len(self.skipped)} skipped"
+        ]
+        lines += [f"  skipped {s}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+def build(
+    sources: Iterable[Path],
+    settings: Settings,
+    fmt: str | None = None,
+    progress: bool | None = None,
+    embedder: Embedder | None = None,
+    on_skip: Callable[[Skipped], None] | None = None,
+) -> BuildSummary:
+    """Index ``sources`` into a new generation of ``settings.index_dir`` and make it live."""
+    started = time.perf_counter()
+    progress = sys.stderr.isatty() if progress is None else progress
+    embedder = embedder or Embedder(settings.resolved_model_path(), settings.embed_batch_size)
+    layout = IndexDir(settings.index_dir)
+    summary = BuildSummary()
+    with layout.writer_lock():
+        gen = layout.begin()
+        try:
+            _write(gen, sources, settings, fmt, progress, embedder, summary, on_skip)
+            summary.generation = layout.publish(gen).name
+        except BaseException:
+            layout.abandon(gen)
+            raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _write(gen: Generation, sources, settings: Settings, fmt, progress: bool,
+           embedder: Embedder, summary: BuildSummary, on_skip) -> None:
+    store = ArticleStore(gen.store_file, writable=True)
+    keyword = KeywordWriter(gen.keyword_dir)
+    try:
+        seen: set[str] = set()
+        items = read_sources(sources, fmt)
+        for item in tqdm(items, desc="reading", unit=" articles", disable=not progress):
+            if isinstance(item, Skipped):
+                summary.skipped.append(item)
+                if on_skip:
+                    on_skip(item)
+                continue
+            if item.id in seen:
+                summary.duplicates += 1
+                continue
+            seen.add(item.id)
+            ord_ = store.add(item)
+            keyword.add(ord_, item)
+            spans = _passages(item.title, item.body, settings, embedder)
+            store.add_passages(ord_, spans)
+            summary.indexed += 1
+            summary.passages += len(spans)
+        if not summary.indexed:
+            raise BuildError("no articles found to index; the current index is unchanged")
+        store.commit()
+    except BaseException:
+        keyword.cancel()
+        raise
+    finally:
+        store.close()
+    keyword.commit()
+    store = ArticleStore(gen.store_file)
+    try:
+        vectors = _embed(store, summary.passages, settings, embedder, progress)
+    finally:
+        store.close()
+    vectors.save(gen.vectors_file)
+    gen.write_manifest(
+        {
+            "generation": gen.name.removesuffix(".building"),
+            "created": datetime.now(timezone.utc).isoformat(),
+            "articles": summary.indexed,
+            "passages": summary.passages,
+            "model_path": embedder.model_path,
+            "dim": vectors.index.d,
+            "passage_tokens": settings.passage_tokens,
+            "passage_overlap": settings.passage_overlap,
+            "embed_title": settings.embed_title,
+        }
+    )
+
+
+def _passages(title: str, body: str, settings: Settings, embedder: Embedder) -> list[tuple[int, int]]:
+    """Passage spans of ``body``, sized so title + passage fit the model window."""
+    if not body.strip():
+        return [(0, 0)]  # the title alone is embedded
+    room = embedder.max_tokens - 2  # [CLS] and [SEP]
+    if settings.embed_title and title:
+        room -= len(embedder.token_offsets([title + ". "])[0])
+    max_tokens = max(16, min(settings.passage_tokens, room))
+    return split(body, embedder.token_offsets, max_tokens, settings.passage_overlap)
+
+
+def _embed(store: ArticleStore, total: int, settings: Settings, embedder: Embedder,
+           progress: bool) -> VectorIndex:
+    index = VectorIndex.build(embedder.dim)
+    bar = tqdm(total=total, desc="embedding", unit=" passages", disable=not progress)
+    pids: list[int] = []
+    texts: list[str] = []
+
+    def flush() -> None:
+        index.add(np.asarray(pids), embedder.encode(texts))
+        bar.update(len(texts))
+        pids.clear()
+        texts.clear()
+
+    for pid, text in store.iter_passage_texts(settings.embed_title):
+        pids.append(pid)
+        texts.append(text)
+        if len(texts) >= EMBED_CHUNK:
+            flush()
+    if texts:
+        flush()
+    bar.close()
+    return index

@@ -1,0 +1,1 @@
+"""The `newsearch` command line."""

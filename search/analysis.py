@@ -1,0 +1,60 @@
+"""Text analysis shared by the keyword index, queries and highlighting.
+
+One analyzer serves every language: tokens are lower-cased, stop words of
+English and Russian dropped, and each token is stemmed by its script
+(Cyrillic with the Russian Snowball stemmer, everything else with the English
+Porter stemmer).  Because the choice is per token, a query needs no language
+hint and mixed-language text is handled too.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+# Lucene's English stop set: small on purpose ("us" must stay searchable).
+ENGLISH_STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the "
+    "their then there these they this to was will with".split()
+)
+STOP_WORDS = ENGLISH_STOP_WORDS | frozenset(stopwords_for_language("ru"))
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Stem one lower-cased word with the stemmer of its script."""
+    lang = "ru" if _CYRILLIC.search(word) else "en"
+    return stemmer_for_language(lang)(word)
+
+
+class ScriptStemFilter(Filter):
+    """Stems each token with the stemmer for its script (see module doc)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
+def news_analyzer():
+    """The analyzer of the title and body fields (picklable into the index)."""
+    return (
+        RegexTokenizer()
+        | LowercaseFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=2)
+        | ScriptStemFilter()
+    )
+
+
+ANALYZER = news_analyzer()
+
+
+def terms(text: str) -> list[str]:
+    """The indexed terms of ``text``, in order (stop words removed)."""
+    return [t.text for t in ANALYZER(text)]

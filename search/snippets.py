@@ -1,0 +1,68 @@
+"""Snippets: a short window of a passage with the query's words marked.
+
+The output is HTML: every character of the article text is escaped and only
+the ``<mark>`` tags are ours, so it is safe to insert into a page as is.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from .analysis import ANALYZER
+
+_SPACE = re.compile(r"\s+")
+
+
+def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` whose analysed form is in ``terms``."""
+    if not terms:
+        return []
+    return [(t.startchar, t.endchar) for t in ANALYZER(text, chars=True) if t.text in terms]
+
+
+def count_terms(text: str, terms: set[str]) -> tuple[int, int]:
+    """(distinct query terms found, total occurrences) in ``text``."""
+    if not terms:
+        return 0, 0
+    found = [t.text for t in ANALYZER(text) if t.text in terms]
+    return len(set(found)), len(found)
+
+
+def snippet(text: str, terms: set[str], max_chars: int) -> str:
+    """The best ``max_chars`` window of ``text`` as HTML, query words in ``<mark>``."""
+    text = _SPACE.sub(" ", text).strip()
+    spans = matches(text, terms)
+    start, end = _window(text, spans, max_chars)
+    out = ["…" if start > 0 else ""]
+    pos = start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out.append(escape(text[pos:s]))
+        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    out.append(escape(text[pos:end]))
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
+
+
+def _window(text: str, spans: list[tuple[int, int]], max_chars: int) -> tuple[int, int]:
+    """The window with the most distinct matched words, snapped to word edges."""
+    if len(text) <= max_chars:
+        return 0, len(text)
+    best, best_start = -1, 0
+    for s, _ in spans:
+        start = max(0, s - max_chars // 5)
+        inside = {text[a:b].lower() for a, b in spans if a >= start and b <= start + max_chars}
+        if len(inside) > best:
+            best, best_start = len(inside), start
+    start = best_start
+    if start > 0:  # begin at a word (ideally a sentence) edge
+        sentence = text.rfind(". ", max(0, start - 60), start)
+        start = sentence + 2 if sentence >= 0 else text.find(" ", start) + 1
+    end = min(len(text), start + max_chars)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    return start, end

@@ -1,0 +1,83 @@
+"""Shared fixtures: one small real corpus, indexed once per test session."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build
+from search import Searcher, Settings
+from search.embedder import Embedder
+from search.live import LiveSearcher
+from web import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "000_04da4f70512e8aca.txt"
+SCIFACT = SHARED / "eval" / "scifact"
+SAMPLES = ROOT / "samples" / "wikinews-en.jsonl"
+
+HOSTILE = {
+    "id": "hostile-1",
+    "title": "<script>alert('title')</script> Poisoned headline",
+    "body": "Ordinary words first. Then <img src=x onerror=alert('body')> & \"quotes\" "
+            "and a poisoned payload sentence about zebras.",
+    "url": "javascript:alert('url')",
+    "published": "2024-10-02T09:00:00+04:00",
+    "category": "<b>WORLD</b>",
+    "author": "<i>Mallory</i>",
+}
+
+
+def pytest_configure(config):
+    if not SEED.exists():
+        raise pytest.UsageError(f"tests need the shared data folder beside the repo: {SHARED}")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The real bundled model, loaded once."""
+    return Embedder(Settings().resolved_model_path())
+
+
+def sample_lines(n: int) -> list[str]:
+    return SAMPLES.read_text(encoding="utf-8").splitlines()[:n]
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    """The seed page, 20 bundled Wikinews articles and one hostile article."""
+    root = tmp_path_factory.mktemp("corpus")
+    shutil.copy(SEED, root / SEED.name)
+    (root / "wikinews").mkdir()
+    (root / "wikinews" / "sample.jsonl").write_text("\n".join(sample_lines(20)) + "\n", encoding="utf-8")
+    (root / "hostile.jsonl").write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory, corpus_dir, embedder) -> Path:
+    path = tmp_path_factory.mktemp("index")
+    build([corpus_dir], Settings(index_dir=path), progress=False, embedder=embedder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def searcher(index_dir, embedder) -> Searcher:
+    return Searcher.open(index_dir, Settings(index_dir=index_dir), embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def app(index_dir, embedder, searcher):
+    settings = Settings(index_dir=index_dir)
+    app = create_app(settings, LiveSearcher(settings, embedder=embedder))
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()

@@ -1,0 +1,51 @@
+"""The `newsearch` command end to end, in real subprocesses."""
+
+import json
+import subprocess
+import sys
+
+from .conftest import SCIFACT, SEED, sample_lines
+
+
+def newsearch(*args, check=True):
+    result = subprocess.run([sys.executable, "-m", "newsearch", *map(str, args)],
+                            capture_output=True, text=True, timeout=600)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_index_then_search_from_the_terminal(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    beir = corpus / "corpus.jsonl"
+    beir.write_text("\n".join(SCIFACT.joinpath("corpus.jsonl").read_text().splitlines()[:8]) + "\n")
+    (corpus / "news.jsonl").write_text("\n".join(sample_lines(5)) + "\n{not json\n")
+    index = tmp_path / "index"
+
+    out = newsearch("index", corpus, SEED, "--index-dir", index).stdout
+    assert "indexed 14 articles" in out and "1 skipped" in out
+    assert f"{corpus / 'news.jsonl'}:6: invalid JSON" in out
+
+    hits = json.loads(newsearch("search", "Hochstein McGurk", "--mode", "keyword", "--json",
+                                "--index-dir", index).stdout)
+    assert hits[0]["title"].startswith("Politico: Israel received")
+    assert "<mark>McGurk</mark>" in hits[0]["snippet"]
+
+    hits = json.loads(newsearch("search", "white matter of newborn brains", "-k", "3", "--json",
+                                "--index-dir", index).stdout)
+    corpus_ids = {json.loads(line)["_id"] for line in beir.read_text().splitlines()}
+    assert len(hits) == 3 and hits[0]["id"] == "4983" and hits[0]["id"] in corpus_ids
+
+    text = newsearch("search", "Hochstein", "--mode", "keyword", "--index-dir", index).stdout
+    assert text.startswith("1 result (") and "1. Politico: Israel received" in text
+
+
+def test_errors_are_one_line_not_tracebacks(tmp_path):
+    result = newsearch("search", "anything", "--index-dir", tmp_path / "none", check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith("newsearch: no index at") and "Traceback" not in result.stderr
+
+    result = newsearch("index", tmp_path / "missing.jsonl", "--index-dir", tmp_path / "i", check=False)
+    assert result.returncode == 1 and "no articles found to index" in result.stderr
+    assert "Traceback" not in result.stderr

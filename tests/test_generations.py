@@ -1,0 +1,82 @@
+"""A build switches the live index only when complete; failures leave it serving."""
+
+import json
+
+import pytest
+
+from indexer.build import BuildError, build
+from search import Searcher, Settings
+from search.layout import IndexDir, IndexLocked
+
+from .conftest import sample_lines
+
+
+def write(path, lines):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_rebuild_switches_generation_and_keeps_one_previous(tmp_path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    src = write(tmp_path / "a.jsonl", sample_lines(3))
+    names = [build([src], settings, progress=False, embedder=embedder).generation for _ in range(3)]
+    assert names == ["gen-000001", "gen-000002", "gen-000003"]
+    assert IndexDir(settings.index_dir).current().name == "gen-000003"
+    kept = sorted(p.name for p in settings.index_dir.glob("gen-*"))
+    assert kept == ["gen-000002", "gen-000003"]
+
+
+def test_interrupted_build_leaves_the_old_index_serving(tmp_path, embedder, monkeypatch):
+    settings = Settings(index_dir=tmp_path / "index")
+    old = build([write(tmp_path / "old.jsonl", sample_lines(3))], settings, progress=False,
+                embedder=embedder)
+    searcher = Searcher.open(settings.index_dir, settings, embedder=embedder)
+    before = [h.article.id for h in searcher.search("Congo Rwanda").hits]
+
+    def interrupted(texts):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(embedder, "encode", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build([write(tmp_path / "new.jsonl", sample_lines(10))], settings, progress=False,
+              embedder=embedder)
+    monkeypatch.undo()
+
+    assert IndexDir(settings.index_dir).current().name == old.generation
+    assert not list(settings.index_dir.glob("*.building"))
+    reopened = Searcher.open(settings.index_dir, settings, embedder=embedder)
+    assert reopened.article_count == 3
+    assert [h.article.id for h in reopened.search("Congo Rwanda").hits] == before
+
+
+def test_build_with_nothing_to_index_changes_nothing(tmp_path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    build([write(tmp_path / "a.jsonl", sample_lines(2))], settings, progress=False, embedder=embedder)
+    with pytest.raises(BuildError):
+        build([write(tmp_path / "bad.jsonl", ["{oops"])], settings, progress=False, embedder=embedder)
+    assert Searcher.open(settings.index_dir, settings, embedder=embedder).article_count == 2
+
+
+def test_stale_build_folders_are_cleaned_up(tmp_path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    (settings.index_dir / "gen-000007.building").mkdir(parents=True)
+    summary = build([write(tmp_path / "a.jsonl", sample_lines(1))], settings, progress=False,
+                    embedder=embedder)
+    assert IndexDir(settings.index_dir).current().name == summary.generation
+    assert not list(settings.index_dir.glob("*.building"))
+
+
+def test_second_writer_is_refused(tmp_path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    with IndexDir(settings.index_dir).writer_lock():
+        with pytest.raises(IndexLocked):
+            build([write(tmp_path / "a.jsonl", sample_lines(1))], settings, progress=False,
+                  embedder=embedder)
+
+
+def test_manifest_records_index_settings(tmp_path, embedder):
+    settings = Settings(index_dir=tmp_path / "index", passage_tokens=128)
+    build([write(tmp_path / "a.jsonl", sample_lines(2))], settings, progress=False, embedder=embedder)
+    manifest = json.loads((IndexDir(settings.index_dir).current().manifest_file).read_text())
+    assert manifest["articles"] == 2 and manifest["passage_tokens"] == 128
+    assert manifest["passages"] >= 2 and manifest["dim"] == 384

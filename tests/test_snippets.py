@@ -1,0 +1,29 @@
+"""Snippets are escaped HTML with only our <mark> tags."""
+
+from search.analysis import terms
+from search.snippets import snippet
+
+
+def test_query_words_are_marked_in_any_form():
+    html = snippet("Troops were deployed; the deployment continues.", set(terms("deploy troop")), 200)
+    assert html == ("<mark>Troops</mark> were <mark>deployed</mark>; the <mark>deployment</mark>"
+                    " continues.")
+
+
+def test_hostile_text_is_escaped():
+    html = snippet('<script>alert("x")</script> zebra & co', set(terms("zebra")), 200)
+    assert "<script>" not in html
+    assert html == "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; <mark>zebra</mark> &amp; co"
+
+
+def test_long_text_is_cut_around_the_matches():
+    text = "Filler sentence number one. " * 30 + "The zebra escaped from the zoo. " + "More filler. " * 30
+    html = snippet(text, set(terms("zebra zoo")), 120)
+    assert "<mark>zebra</mark>" in html and "<mark>zoo</mark>" in html
+    assert html.startswith("…") and html.endswith("…")
+    assert len(html.replace("<mark>", "").replace("</mark>", "")) <= 124
+
+
+def test_without_matches_the_start_is_shown():
+    html = snippet("Alpha beta gamma. " * 40, set(), 60)
+    assert html.startswith("Alpha beta gamma") and html.endswith("…")

@@ -1,0 +1,24 @@
+"""The Flask site search: the search page and the JSON API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from search.config import Settings
+from search.live import LiveSearcher
+
+
+def create_app(settings: Settings | None = None, searcher: LiveSearcher | None = None) -> Flask:
+    """App factory: one `LiveSearcher` per app, shared by all requests."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.json.sort_keys = False
+    app.extensions["newsearch"] = searcher or LiveSearcher(settings)
+    app.extensions["newsearch.settings"] = settings
+
+    from . import api, errors, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    errors.register(app)
+    return app

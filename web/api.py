@@ -1,0 +1,24 @@
+"""The JSON API: /api/search and /healthz."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from .params import search_params
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/search")
+def search():
+    params = search_params(request.args)
+    searcher = current_app.extensions["newsearch"].get()
+    response = searcher.search(params.q, mode=params.mode, page=params.page, size=params.size)
+    return jsonify(response.to_dict())
+
+
+@bp.get("/healthz")
+def healthz():
+    searcher = current_app.extensions["newsearch"].get()
+    return jsonify({"status": "ok", "generation": searcher.generation.name,
+                    "articles": searcher.article_count})
