@@ -100,7 +100,7 @@ def _write(gen: Generation, sources, settings: Settings, fmt, progress: bool,
             seen.add(item.id)
             ord_ = store.add(item)
             keyword.add(ord_, item)
-            spans = _passages(item.title, item.body, settings, embedder)
+            spans = passage_spans(item.title, item.body, settings, embedder)
             store.add_passages(ord_, spans)
             summary.indexed += 1
             summary.passages += len(spans)
@@ -114,8 +114,9 @@ def _write(gen: Generation, sources, settings: Settings, fmt, progress: bool,
         store.close()
     keyword.commit()
     store = ArticleStore(gen.store_file)
+    vectors = VectorIndex.build(embedder.dim)
     try:
-        vectors = _embed(store, summary.passages, settings, embedder, progress)
+        embed_passages(vectors, store, summary.passages, settings, embedder, progress)
     finally:
         store.close()
     vectors.save(gen.vectors_file)
@@ -134,7 +135,7 @@ def _write(gen: Generation, sources, settings: Settings, fmt, progress: bool,
     )
 
 
-def _passages(title: str, body: str, settings: Settings, embedder: Embedder) -> list[tuple[int, int]]:
+def passage_spans(title: str, body: str, settings: Settings, embedder: Embedder) -> list[tuple[int, int]]:
     """Passage spans of ``body``, sized so title + passage fit the model window."""
     if not body.strip():
         return [(0, 0)]  # the title alone is embedded
@@ -145,9 +146,9 @@ def _passages(title: str, body: str, settings: Settings, embedder: Embedder) -> 
     return split(body, embedder.token_offsets, max_tokens, settings.passage_overlap)
 
 
-def _embed(store: ArticleStore, total: int, settings: Settings, embedder: Embedder,
-           progress: bool) -> VectorIndex:
-    index = VectorIndex.build(embedder.dim)
+def embed_passages(index: VectorIndex, store: ArticleStore, total: int, settings: Settings,
+                   embedder: Embedder, progress: bool, ords: Iterable[int] | None = None) -> None:
+    """Embed the stored passages (of articles ``ords``, or all) into ``index``."""
     bar = tqdm(total=total, desc="embedding", unit=" passages", disable=not progress)
     pids: list[int] = []
     texts: list[str] = []
@@ -158,7 +159,7 @@ def _embed(store: ArticleStore, total: int, settings: Settings, embedder: Embedd
         pids.clear()
         texts.clear()
 
-    for pid, text in store.iter_passage_texts(settings.embed_title):
+    for pid, text in store.iter_passage_texts(settings.embed_title, ords):
         pids.append(pid)
         texts.append(text)
         if len(texts) >= EMBED_CHUNK:
@@ -166,4 +167,3 @@ def _embed(store: ArticleStore, total: int, settings: Settings, embedder: Embedd
     if texts:
         flush()
     bar.close()
-    return index

@@ -38,11 +38,17 @@ def _parser() -> argparse.ArgumentParser:
         c.set_defaults(run=run)
         return c
 
-    c = command("index", _index, "build a new index generation from files and folders")
+    c = command("index", _index, "add new and changed articles from files and folders to the "
+                "index (unchanged ones are skipped); builds the index if there is none")
     c.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
     c.add_argument("--format", choices=["jsonl", "csv", "text"], default=None,
                    help="read every file as this format (default: by extension)")
+    c.add_argument("--rebuild", action="store_true",
+                   help="build the whole index from SOURCE alone (articles not in it are dropped)")
     c.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+    c = command("delete", _delete, "remove articles from the index by id")
+    c.add_argument("ids", nargs="+", metavar="ID")
 
     c = command("search", _search, "search the index from the terminal")
     c.add_argument("query")
@@ -60,11 +66,22 @@ def _parser() -> argparse.ArgumentParser:
 
 def _index(args, settings: Settings) -> int:
     from indexer.build import build
+    from indexer.update import update
+    from search.layout import IndexDir
 
-    summary = build(args.sources, settings, fmt=args.format,
-                    progress=False if args.no_progress else None)
+    progress = False if args.no_progress else None
+    run = update if not args.rebuild and IndexDir(settings.index_dir).exists() else build
+    summary = run(args.sources, settings, fmt=args.format, progress=progress)
     print(summary.report())
     return 0
+
+
+def _delete(args, settings: Settings) -> int:
+    from indexer.update import delete
+
+    summary = delete(args.ids, settings)
+    print(summary.report())
+    return 1 if summary.missing else 0
 
 
 def _search(args, settings: Settings) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -34,6 +35,14 @@ class Article:
         d = asdict(self)
         d["published"] = self.published.isoformat() if self.published else None
         return d
+
+    def digest(self) -> str:
+        """Hash of everything indexed about the article (not where it was read
+        from): equal digests mean re-indexing it would change nothing."""
+        d = self.to_dict()
+        d.pop("source", None)
+        canonical = json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha1(canonical.encode("utf-8")).hexdigest()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Article":

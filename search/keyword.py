@@ -29,11 +29,16 @@ def schema() -> Schema:
 
 
 class KeywordWriter:
-    """Builds a fresh keyword index in ``path``."""
+    """Builds a fresh keyword index in ``path``, or (``existing=True``) changes
+    the one there."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, existing: bool = False):
         path.mkdir(parents=True, exist_ok=True)
-        self._writer = index.create_in(str(path), schema()).writer(limitmb=256)
+        ix = index.open_dir(str(path)) if existing else index.create_in(str(path), schema())
+        self._writer = ix.writer(limitmb=256)
+
+    def delete(self, article_id: str) -> None:
+        self._writer.delete_by_term("id", article_id)
 
     def add(self, ord_: int, article: Article) -> None:
         published = article.published
@@ -66,11 +71,15 @@ class KeywordIndex:
         self._weighting = scoring.BM25F(K1=k1, B=b)
         self._parser = _parser(self._index.schema, title_boost)
         self._local = threading.local()
+        self._opened: list = []  # every thread's searcher, closed by `close`
+        self._opened_lock = threading.Lock()
 
     def _searcher(self):
         s = getattr(self._local, "searcher", None)
         if s is None:
             s = self._local.searcher = self._index.searcher(weighting=self._weighting)
+            with self._opened_lock:
+                self._opened.append(s)
         return s
 
     def parse(self, text: str) -> wq.Query:
@@ -92,7 +101,16 @@ class KeywordIndex:
     def doc_count(self) -> int:
         return self._index.doc_count()
 
+    def ids(self) -> set[str]:
+        """The id of every indexed article."""
+        with self._index.reader() as reader:
+            return {fields["id"] for _, fields in reader.iter_docs()}
+
     def close(self) -> None:
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for s in opened:
+            s.close()
         self._index.close()
 
 

@@ -9,7 +9,13 @@
 
 A build writes a new ``*.building`` folder beside the live one, renames it to
 its final name when complete, then atomically replaces ``CURRENT``.  A failed
-or interrupted build therefore never touches what is being served.
+or interrupted build (even ``kill -9``) therefore never touches what is being
+served; the next build removes its leftovers.
+
+Readers hold a shared lock on the manifest of the generation they have open
+(`Generation.hold`); old generations are deleted only when no reader holds
+them, so a server finishing requests on the previous generation never loses
+its files.
 """
 
 from __future__ import annotations
@@ -68,6 +74,32 @@ class Generation:
     def write_manifest(self, data: dict[str, Any]) -> None:
         self.manifest_file.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
+    def hold(self) -> "Hold":
+        """A shared lock keeping this generation from being deleted while open.
+
+        Raises `IndexNotFound` if the generation is gone (deleted meanwhile)."""
+        try:
+            fd = os.open(self.manifest_file, os.O_RDONLY)
+        except FileNotFoundError:
+            raise IndexNotFound(f"generation {self.name} is gone") from None
+        fcntl.flock(fd, fcntl.LOCK_SH)  # waits while a prune is deleting it
+        if os.fstat(fd).st_nlink == 0:
+            os.close(fd)
+            raise IndexNotFound(f"generation {self.name} is gone")
+        return Hold(fd)
+
+
+class Hold:
+    """An open shared lock on a generation (see `Generation.hold`)."""
+
+    def __init__(self, fd: int):
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the lock
+            self._fd = None
+
 
 class IndexDir:
     def __init__(self, root: Path | str):
@@ -76,6 +108,14 @@ class IndexDir:
     @property
     def pointer(self) -> Path:
         return self.root / "CURRENT"
+
+    def exists(self) -> bool:
+        """Whether there is a live generation."""
+        try:
+            self.current()
+        except IndexNotFound:
+            return False
+        return True
 
     def current(self) -> Generation:
         """The live generation, or `IndexNotFound`."""
@@ -92,27 +132,36 @@ class IndexDir:
 
     @contextlib.contextmanager
     def writer_lock(self):
-        """Held by the one process allowed to build into this directory."""
+        """Held by the one process allowed to change this directory.
+
+        The kernel drops the lock when its process dies, even by ``kill -9``."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "LOCK", "a") as f:
+        with open(self.root / "LOCK", "a+") as f:
             try:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                f.seek(0)
+                holder = f.read().strip()
+                who = f" (pid {holder})" if holder.isdigit() else ""
                 raise IndexLocked(
-                    f"another newsearch process is writing {self.root}; try again when it ends"
+                    f"another newsearch process{who} is writing {self.root}; "
+                    "try again when it ends"
                 ) from None
             try:
+                f.truncate(0)
+                f.write(f"{os.getpid()}\n")
+                f.flush()
                 yield
             finally:
+                f.truncate(0)
                 fcntl.flock(f, fcntl.LOCK_UN)
 
     def begin(self) -> Generation:
         """A fresh, empty generation folder to build into (hold `writer_lock`).
 
-        Leftovers of builds that were killed are removed first."""
+        Leftovers of writers that were killed are removed first."""
         self.root.mkdir(parents=True, exist_ok=True)
-        for path in self.root.glob("gen-*.building"):
-            shutil.rmtree(path, ignore_errors=True)
+        self._clean_leftovers()
         numbers = [int(m.group(1)) for m in map(_GEN.match, os.listdir(self.root)) if m]
         number = max(numbers, default=0) + 1
         path = self.root / f"gen-{number:06d}.building"
@@ -138,13 +187,50 @@ class IndexDir:
         shutil.rmtree(building.path, ignore_errors=True)
 
     def _prune(self, live: Generation) -> None:
-        """Drop old complete generations, keeping `KEEP_PREVIOUS` before ``live``."""
-        done = sorted(
+        """Drop old complete generations, keeping `KEEP_PREVIOUS` before ``live``
+        and any that a reader still holds (a later prune takes those)."""
+        older = [p for p in self._complete() if p.name < live.name]
+        for path in older[: max(0, len(older) - KEEP_PREVIOUS)]:
+            _remove_unless_held(Generation(path))
+
+    def _clean_leftovers(self) -> None:
+        """Remove what killed writers left: ``*.building`` folders, pointer
+        temp files and complete generations newer than the live one that
+        never became live (killed between renaming and publishing)."""
+        for path in self.root.glob("gen-*.building"):
+            shutil.rmtree(path, ignore_errors=True)
+        for path in self.root.glob("CURRENT.*.tmp"):
+            path.unlink(missing_ok=True)
+        try:
+            live = self.current().name
+        except IndexNotFound:
+            return  # without a live pointer, no complete generation is a leftover
+        for path in self._complete():
+            if path.name > live:
+                _remove_unless_held(Generation(path))
+
+    def _complete(self) -> list[Path]:
+        return sorted(
             p for p in self.root.iterdir() if (m := _GEN.match(p.name)) and not m.group(2)
         )
-        older = [p for p in done if p.name < live.name]
-        for path in older[: max(0, len(older) - KEEP_PREVIOUS)]:
-            shutil.rmtree(path, ignore_errors=True)
+
+
+def _remove_unless_held(gen: Generation) -> None:
+    """Delete a generation unless a reader holds it (see `Generation.hold`)."""
+    try:
+        fd = os.open(gen.manifest_file, os.O_RDONLY)
+    except FileNotFoundError:
+        shutil.rmtree(gen.path, ignore_errors=True)  # incomplete: nobody can read it
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return
+    try:
+        shutil.rmtree(gen.path, ignore_errors=True)
+    finally:
+        os.close(fd)
 
 
 def _fsync_tree(path: Path) -> None:

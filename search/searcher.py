@@ -9,6 +9,7 @@ Usable from a Python shell::
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from .store import ArticleStore, Passage
 from .vectors import VectorIndex
 
 MODES = ("hybrid", "keyword", "semantic")
+# Control characters and lone surrogates: never meaningful in a query.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class SearchError(ValueError):
@@ -94,13 +97,18 @@ class Searcher:
     def __init__(self, generation: Generation, settings: Settings, embedder: Embedder | None = None):
         self.generation = generation
         self.settings = settings
-        self.manifest = generation.manifest()
-        self.store = ArticleStore(generation.store_file)
-        self.keyword = KeywordIndex(
-            generation.keyword_dir, settings.bm25_k1, settings.bm25_b, settings.title_boost
-        )
-        self.vectors = VectorIndex.load(generation.vectors_file)
-        self.passage_article = self.store.passage_articles()
+        self._hold = generation.hold()  # keeps the files from being pruned while open
+        try:
+            self.manifest = generation.manifest()
+            self.store = ArticleStore(generation.store_file)
+            self.keyword = KeywordIndex(
+                generation.keyword_dir, settings.bm25_k1, settings.bm25_b, settings.title_boost
+            )
+            self.vectors = VectorIndex.load(generation.vectors_file)
+            self.passage_article = self.store.passage_articles()
+        except BaseException:
+            self._hold.release()
+            raise
         self.embedder = embedder or Embedder(self.manifest["model_path"], settings.embed_batch_size)
 
     @classmethod
@@ -114,6 +122,7 @@ class Searcher:
     def close(self) -> None:
         self.keyword.close()
         self.store.close()
+        self._hold.release()
 
     @property
     def article_count(self) -> int:
@@ -201,4 +210,4 @@ class Searcher:
             raise SearchError("bad_page", f"page must be >= 1 and page*size <= {s.max_results}")
         if len(query) > s.max_query_chars:
             raise SearchError("query_too_long", f"query is longer than {s.max_query_chars} characters")
-        return " ".join(query.split())
+        return " ".join(_CONTROL.sub(" ", query).split())

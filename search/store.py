@@ -67,14 +67,30 @@ class ArticleStore:
         cur = self._db.execute(
             "INSERT INTO articles (id, url, title, body, published, author, category,"
             " lang, source, extra) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                article.id, article.url, article.title, article.body,
-                article.published.isoformat() if article.published else None,
-                article.author, article.category, article.lang, article.source,
-                json.dumps(article.extra, ensure_ascii=False),
-            ),
+            _row(article),
         )
         return int(cur.lastrowid)
+
+    def replace(self, ord_: int, article: Article) -> list[int]:
+        """Overwrite article ``ord_`` (same ordinal) and drop its passages;
+        returns the dropped passage ids."""
+        self._db.execute(
+            "UPDATE articles SET id=?, url=?, title=?, body=?, published=?, author=?,"
+            " category=?, lang=?, source=?, extra=? WHERE ord=?",
+            (*_row(article), ord_),
+        )
+        return self._drop_passages(ord_)
+
+    def delete(self, ord_: int) -> list[int]:
+        """Remove article ``ord_`` and its passages; returns the passage ids."""
+        pids = self._drop_passages(ord_)
+        self._db.execute("DELETE FROM articles WHERE ord = ?", (ord_,))
+        return pids
+
+    def _drop_passages(self, ord_: int) -> list[int]:
+        pids = [r[0] for r in self._db.execute("SELECT pid FROM passages WHERE ord = ?", (ord_,))]
+        self._db.execute("DELETE FROM passages WHERE ord = ?", (ord_,))
+        return pids
 
     def add_passages(self, ord_: int, spans: Iterable[tuple[int, int]]) -> None:
         self._db.executemany(
@@ -85,10 +101,28 @@ class ArticleStore:
     def commit(self) -> None:
         self._db.commit()
 
+    def copy_to(self, path: Path) -> None:
+        """A consistent copy of the whole database at ``path`` (SQLite backup API)."""
+        target = sqlite3.connect(path)
+        try:
+            with self._lock:
+                self._db.backup(target)
+        finally:
+            target.close()
+
     # --- reading ---------------------------------------------------------
     def count(self) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def passage_count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+
+    def ids(self) -> set[str]:
+        """The id of every stored article."""
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT id FROM articles")}
 
     def has_id(self, article_id: str) -> bool:
         with self._lock:
@@ -131,12 +165,23 @@ class ArticleStore:
             table[pairs[:, 0]] = pairs[:, 1]
         return table
 
-    def iter_passage_texts(self, embed_title: bool) -> Iterator[tuple[int, str]]:
-        """(pid, text to embed) for every passage, in pid order."""
-        cur = self._db.execute(
-            "SELECT p.pid, p.start, p.end, a.title, a.body FROM passages p"
-            " JOIN articles a ON a.ord = p.ord ORDER BY p.pid"
-        )
+    def iter_passage_texts(self, embed_title: bool,
+                           ords: Iterable[int] | None = None) -> Iterator[tuple[int, str]]:
+        """(pid, text to embed) for every passage (or those of articles
+        ``ords``), in pid order."""
+        if ords is None:
+            cur = self._db.execute(
+                "SELECT p.pid, p.start, p.end, a.title, a.body FROM passages p"
+                " JOIN articles a ON a.ord = p.ord ORDER BY p.pid"
+            )
+        else:
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (ord INTEGER PRIMARY KEY)")
+            self._db.execute("DELETE FROM wanted")
+            self._db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((o,) for o in ords))
+            cur = self._db.execute(
+                "SELECT p.pid, p.start, p.end, a.title, a.body FROM passages p"
+                " JOIN articles a ON a.ord = p.ord JOIN wanted w ON w.ord = p.ord ORDER BY p.pid"
+            )
         for pid, start, end, title, body in cur:
             yield pid, passage_text(title, body[start:end], embed_title)
 
@@ -146,6 +191,15 @@ def passage_text(title: str, passage: str, embed_title: bool) -> str:
     if embed_title and title:
         return f"{title}. {passage}" if passage else title
     return passage or title
+
+
+def _row(article: Article) -> tuple:
+    return (
+        article.id, article.url, article.title, article.body,
+        article.published.isoformat() if article.published else None,
+        article.author, article.category, article.lang, article.source,
+        json.dumps(article.extra, ensure_ascii=False),
+    )
 
 
 def _article(row: tuple) -> Article:

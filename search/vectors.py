@@ -31,6 +31,15 @@ class VectorIndex:
     def add(self, pids: np.ndarray, vectors: np.ndarray) -> None:
         self.index.add_with_ids(vectors, np.asarray(pids, dtype=np.int64))
 
+    def remove(self, pids: list[int]) -> None:
+        """Drop the vectors of the given passages (ids not present are ignored)."""
+        if pids:
+            self.index.remove_ids(np.asarray(pids, dtype=np.int64))
+
+    def ids(self) -> np.ndarray:
+        """The passage id of every stored vector."""
+        return faiss.vector_to_array(self.index.id_map)
+
     def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, pids) of the ``k`` nearest passages, best first."""
         k = min(k, len(self))
