@@ -127,6 +127,9 @@ def positive_terms(q: wq.Query) -> set[str]:
     return out
 
 
+_WORD_START = r"(?<![^\s(])"  # at the start of the text, after a space or "("
+
+
 def _parser(schema_: Schema, title_boost: float) -> qparser.QueryParser:
     parser = qparser.MultifieldParser(
         ["title", "body"], schema_, fieldboosts={"title": title_boost}, group=qparser.OrGroup
@@ -134,7 +137,9 @@ def _parser(schema_: Schema, title_boost: float) -> qparser.QueryParser:
     for plugin in (qparser.WildcardPlugin, qparser.RangePlugin, qparser.EveryPlugin,
                    qparser.BoostPlugin):
         parser.remove_plugin_class(plugin)
-    parser.add_plugin(qparser.PlusMinusPlugin())
+    # "+word" and "-word" only at the start of a word: "COVID-19" or
+    # "anti-war" are words, not exclusions.
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=_WORD_START + r"\+", minusexpr=_WORD_START + "-"))
     return parser
 
 

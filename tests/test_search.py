@@ -3,7 +3,9 @@
 import pytest
 
 from search import SearchError
+from search.analysis import terms
 from search.fusion import reciprocal_rank, weighted
+from search.keyword import positive_terms
 
 PARAPHRASE = "US backs Israel's campaign against the Lebanese militia"
 SEED_TITLE = 'Politico: Israel received "green light" from US for expanded ops against Hezbollah'
@@ -90,3 +92,16 @@ def test_reciprocal_rank_fusion_rewards_agreement():
 def test_weighted_fusion_normalises_each_list():
     fused = weighted([[("a", 10.0), ("b", 0.0)], [("b", 0.9), ("c", 0.1)]], [0.3, 0.7])
     assert dict(fused) == pytest.approx({"a": 0.3, "b": 0.7, "c": 0.0})
+
+
+@pytest.mark.parametrize("query", ["anti-war protest", "COVID-19 vaccine", "0-dimensional biomaterials"])
+def test_hyphenated_words_are_searched_not_excluded(searcher, query):
+    parsed = searcher.keyword.parse(query)
+    assert "Not" not in repr(parsed)
+    assert positive_terms(parsed) == set(terms(query))
+
+
+def test_minus_at_word_start_still_excludes(searcher):
+    with_minus = {h.article.id for h in searcher.search("Israel -Hezbollah", mode="keyword", size=50).hits}
+    plain = {h.article.id for h in searcher.search("Israel", mode="keyword", size=50).hits}
+    assert with_minus < plain
