@@ -25,8 +25,10 @@ from search.layout import Generation, IndexDir
 from search.store import ArticleStore
 from search.vectors import VectorIndex
 
+from .dedup import Deduplicator
 from .passages import split
 from .readers import Skipped
+from .records import FieldMap
 from .sources import read_sources
 
 EMBED_CHUNK = 2048  # passages per encode() call
@@ -62,6 +64,7 @@ def build(
     progress: bool | None = None,
     embedder: Embedder | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
+    fields: FieldMap | None = None,
 ) -> BuildSummary:
     """Index ``sources`` into a new generation of ``settings.index_dir`` and make it live."""
     started = time.perf_counter()
@@ -72,7 +75,7 @@ def build(
     with layout.writer_lock():
         gen = layout.begin()
         try:
-            _write(gen, sources, settings, fmt, progress, embedder, summary, on_skip)
+            _write(gen, sources, settings, fmt, fields, progress, embedder, summary, on_skip)
             summary.generation = layout.publish(gen).name
         except BaseException:
             layout.abandon(gen)
@@ -81,23 +84,22 @@ def build(
     return summary
 
 
-def _write(gen: Generation, sources, settings: Settings, fmt, progress: bool,
+def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: bool,
            embedder: Embedder, summary: BuildSummary, on_skip) -> None:
     store = ArticleStore(gen.store_file, writable=True)
     keyword = KeywordWriter(gen.keyword_dir)
     try:
-        seen: set[str] = set()
-        items = read_sources(sources, fmt)
+        duplicates = Deduplicator()
+        items = read_sources(sources, fmt, fields)
         for item in tqdm(items, desc="reading", unit=" articles", disable=not progress):
             if isinstance(item, Skipped):
                 summary.skipped.append(item)
                 if on_skip:
                     on_skip(item)
                 continue
-            if item.id in seen:
+            if duplicates.is_duplicate(item):
                 summary.duplicates += 1
                 continue
-            seen.add(item.id)
             ord_ = store.add(item)
             keyword.add(ord_, item)
             spans = passage_spans(item.title, item.body, settings, embedder)

@@ -2,41 +2,72 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from search.article import Article, stable_id
+
+from .dates import parse_date
 
 # Accepted names for each field, first match wins.  `_id`/`text` make a BEIR
 # corpus.jsonl index as it is.
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "_id", "guid", "doc_id", "docid"),
     "title": ("title", "headline"),
-    "body": ("body", "text", "content", "article", "maintext"),
+    "body": ("body", "text", "content", "article", "maintext", "articlebody"),
     "url": ("url", "link", "canonical_url"),
-    "published": ("published", "date", "pubdate", "published_at", "date_publish", "datetime"),
+    "published": ("published", "date", "pubdate", "published_at", "date_publish", "datetime",
+                  "datepublished"),
     "author": ("author", "byline", "authors"),
     "category": ("category", "section", "categories"),
     "lang": ("lang", "language"),
+    "views": ("views", "view_count"),
+    "license": ("license",),
 }
+EXTRA_FIELDS = ("views", "license")  # kept in `Article.extra`
+
+# A field mapping: article field -> the source's name for it ("title" -> "headline");
+# dots reach into nested objects ("author" -> "author.name").
+FieldMap = Mapping[str, str]
 
 
 class BadRecord(ValueError):
     """A record that cannot become an article; the message says why."""
 
 
-def from_record(record: Mapping[str, Any], source: str) -> Article:
+def parse_field_map(specs: list[str]) -> dict[str, str]:
+    """``["title=headline", "body=story,url=link"]`` -> ``{"title": "headline", ...}``."""
+    mapping: dict[str, str] = {}
+    for spec in specs:
+        for pair in filter(None, (p.strip() for p in spec.split(","))):
+            field, sep, name = (s.strip() for s in pair.partition("="))
+            if not sep or not field or not name:
+                raise ValueError(f"expected FIELD=NAME, got {pair!r}")
+            if field not in ALIASES:
+                raise ValueError(f"unknown field {field!r} (one of: {', '.join(ALIASES)})")
+            mapping[field] = name
+    return mapping
+
+
+def from_record(record: Mapping[str, Any], source: str, fields: FieldMap | None = None) -> Article:
+    """An article from one record; ``fields`` names the record's keys for article fields."""
     if not isinstance(record, Mapping):
         raise BadRecord(f"expected an object, got {type(record).__name__}")
-    get = lambda name: _first(record, ALIASES[name])  # noqa: E731
+    fields = fields or {}
+
+    def get(name: str) -> Any:
+        if name in fields:
+            return _lookup(record, fields[name])
+        return _first(record, ALIASES[name])
+
     title, body = _text(get("title")), _text(get("body"))
     if not (title or body):
         raise BadRecord("no title and no body text")
     url = _text(get("url"))
-    raw_id = _text(get("id"))
-    extra = {k: v for k, v in record.items() if k in ("views", "license")}
+    extra = {name: value for name in EXTRA_FIELDS if (value := get(name)) not in (None, "")}
+    if "views" in extra:
+        extra["views"] = _count(extra["views"])
     return Article(
-        id=raw_id or stable_id(url or title + body),
+        id=_text(get("id")) or stable_id(url or title + body),
         title=title,
         body=body,
         url=url,
@@ -49,24 +80,16 @@ def from_record(record: Mapping[str, Any], source: str) -> Article:
     )
 
 
-def parse_date(value: Any) -> datetime | None:
-    """A timezone-aware datetime from ISO text, a timestamp or free text.
-
-    Dates without a zone are taken as UTC.  Unparseable values give None."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
-    text = str(value).strip()
-    try:
-        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        import dateparser  # slow to import; only for non-ISO dates
-
-        dt = dateparser.parse(text, settings={"RETURN_AS_TIMEZONE_AWARE": False})
-        if dt is None:
+def _lookup(record: Mapping[str, Any], name: str) -> Any:
+    """``record[name]``, following dots into nested objects when there is no such key."""
+    if name in record:
+        return record[name]
+    value: Any = record
+    for part in name.split("."):
+        if not isinstance(value, Mapping) or part not in value:
             return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+        value = value[part]
+    return value
 
 
 def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
@@ -76,7 +99,15 @@ def _first(record: Mapping[str, Any], names: tuple[str, ...]) -> Any:
     return None
 
 
+def _count(value: Any) -> Any:
+    """Views as an int when they read as one ("1,204" -> 1204)."""
+    digits = str(value).replace(",", "").replace(" ", "").strip()
+    return int(digits) if digits.isdigit() else value
+
+
 def _text(value: Any) -> str:
+    if isinstance(value, Mapping):  # {"name": "Ann"} authors, {"#text": ...} XML-ish values
+        value = _first(value, ("name", "text", "#text", "value"))
     return "" if value is None else str(value).strip()
 
 

@@ -29,7 +29,9 @@ from search.store import ArticleStore
 from search.vectors import VectorIndex
 
 from .build import BuildError, BuildSummary, embed_passages, passage_spans
+from .dedup import Deduplicator
 from .readers import Skipped
+from .records import FieldMap
 from .sources import read_sources
 
 # Index-time settings an existing generation must share with the update.
@@ -68,23 +70,25 @@ def update(
     progress: bool | None = None,
     embedder: Embedder | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
+    fields: FieldMap | None = None,
 ) -> UpdateSummary:
     """Add the new articles of ``sources`` to the live index and replace changed ones."""
 
     def apply(edit: _Edit, summary: UpdateSummary) -> None:
-        seen: set[str] = set()
-        for item in read_sources(sources, fmt):
+        duplicates = Deduplicator()
+        articles = 0
+        for item in read_sources(sources, fmt, fields):
             if isinstance(item, Skipped):
                 summary.skipped.append(item)
                 if on_skip:
                     on_skip(item)
-            elif item.id in seen:
+            elif duplicates.is_duplicate(item):
                 summary.duplicates += 1
             else:
-                seen.add(item.id)
+                articles += 1
                 outcome = edit.put(item)
                 setattr(summary, outcome, getattr(summary, outcome) + 1)
-        if not seen:
+        if not articles:
             raise BuildError("no articles found to index; the current index is unchanged")
 
     return _change(settings, apply, progress, embedder)

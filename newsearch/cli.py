@@ -16,7 +16,7 @@ _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_env(index_dir=args.index_dir)
+    settings = Settings.from_env(index_dir=getattr(args, "index_dir", None))
     try:
         return args.run(args, settings)
     except KeyboardInterrupt:
@@ -31,24 +31,38 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsearch", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    def command(name: str, run, help: str) -> argparse.ArgumentParser:
+    def command(name: str, run, help: str, index_dir: bool = True) -> argparse.ArgumentParser:
         c = sub.add_parser(name, help=help, description=help)
-        c.add_argument("--index-dir", type=Path, default=None,
-                       help="index directory (default: indexes/default)")
+        if index_dir:
+            c.add_argument("--index-dir", type=Path, default=None,
+                           help="index directory (default: indexes/default)")
         c.set_defaults(run=run)
         return c
+
+    def source_options(c: argparse.ArgumentParser) -> None:
+        from indexer.sources import FORMATS
+
+        c.add_argument("--format", choices=FORMATS, default=None,
+                       help="read every file as this format (default: told by content and extension)")
+        c.add_argument("--map", type=_field_map, action="append", default=[], metavar="FIELD=NAME",
+                       help="take an article field from a differently named JSON/CSV field, "
+                            "e.g. --map title=headline (repeatable, or comma-separated)")
 
     c = command("index", _index, "add new and changed articles from files and folders to the "
                 "index (unchanged ones are skipped); builds the index if there is none")
     c.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
-    c.add_argument("--format", choices=["jsonl", "csv", "text"], default=None,
-                   help="read every file as this format (default: by extension)")
+    source_options(c)
     c.add_argument("--rebuild", action="store_true",
                    help="build the whole index from SOURCE alone (articles not in it are dropped)")
     c.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     c = command("delete", _delete, "remove articles from the index by id")
     c.add_argument("ids", nargs="+", metavar="ID")
+
+    c = command("extract", _extract, "print the articles extracted from files as JSON, as the "
+                "indexer would store them", index_dir=False)
+    c.add_argument("sources", nargs="+", type=Path, metavar="FILE")
+    source_options(c)
 
     c = command("search", _search, "search the index from the terminal")
     c.add_argument("query")
@@ -71,7 +85,8 @@ def _index(args, settings: Settings) -> int:
 
     progress = False if args.no_progress else None
     run = update if not args.rebuild and IndexDir(settings.index_dir).exists() else build
-    summary = run(args.sources, settings, fmt=args.format, progress=progress)
+    summary = run(args.sources, settings, fmt=args.format, fields=_merged(args.map),
+                  progress=progress)
     print(summary.report())
     return 0
 
@@ -82,6 +97,27 @@ def _delete(args, settings: Settings) -> int:
     summary = delete(args.ids, settings)
     print(summary.report())
     return 1 if summary.missing else 0
+
+
+def _extract(args, settings: Settings) -> int:
+    from indexer.dedup import Deduplicator
+    from indexer.readers import Skipped
+    from indexer.sources import read_sources
+
+    articles, skipped, merged = [], 0, 0
+    duplicates = Deduplicator()
+    for item in read_sources(args.sources, args.format, _merged(args.map)):
+        if isinstance(item, Skipped):
+            skipped += 1
+            print(f"skipped {item}", file=sys.stderr)
+        elif duplicates.is_duplicate(item):
+            merged += 1
+        else:
+            articles.append(item.to_dict())
+    print(json.dumps(articles, ensure_ascii=False, indent=2))
+    print(f"extracted {len(articles)} articles; {merged} duplicates merged; {skipped} skipped",
+          file=sys.stderr)
+    return 0 if articles else 1
 
 
 def _search(args, settings: Settings) -> int:
@@ -113,6 +149,19 @@ def _serve(args, settings: Settings) -> int:
 
     serve(settings, host=args.host, port=args.port, threads=args.threads)
     return 0
+
+
+def _field_map(spec: str) -> dict[str, str]:
+    from indexer.records import parse_field_map
+
+    try:
+        return parse_field_map([spec])
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _merged(maps: list[dict[str, str]]) -> dict[str, str]:
+    return {field: name for mapping in maps for field, name in mapping.items()}
 
 
 def _terminal(snippet_html: str, bold: bool) -> str:

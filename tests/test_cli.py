@@ -49,3 +49,38 @@ def test_errors_are_one_line_not_tracebacks(tmp_path):
     result = newsearch("index", tmp_path / "missing.jsonl", "--index-dir", tmp_path / "i", check=False)
     assert result.returncode == 1 and "no articles found to index" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_extract_prints_the_seed_article_as_json():
+    (article,) = json.loads(newsearch("extract", SEED).stdout)
+    assert article["title"] == ('Politico: Israel received "green light" from US for expanded ops '
+                                'against Hezbollah')
+    assert article["published"] == "2024-10-01T12:14:00+04:00"
+    assert (article["category"], article["author"], article["lang"]) == ("WORLD", "Aghakazim Guliyev", "en")
+    assert article["extra"] == {"views": 26}
+    assert article["body"].startswith("In a recent development, senior figures in the White House")
+    last = article["body"].split("\n\n")[-1]
+    assert last.startswith("The additional troops will consist of squadrons of F-15E, F-16, and F-22")
+    assert last.endswith("effectively doubling the air power available in the region.")
+    for chrome in ("Views", "By Aghakazim", "copy link", "Ссылка", "Caliber.az ©", "A+", "WORLD"):
+        assert chrome not in article["body"]
+    assert set(article) == {"id", "title", "body", "url", "published", "author", "category", "lang",
+                            "source", "extra"}
+
+
+def test_extract_maps_fields_and_reports_bad_input_without_tracebacks(tmp_path):
+    good = tmp_path / "feed.jsonl"
+    good.write_text('{"headline": "Mapped", "story": "Body text."}\n{oops\n')
+    (tmp_path / "binary.txt").write_bytes(b"\x00" * 64)
+    result = newsearch("extract", good, tmp_path / "binary.txt", "--map", "title=headline,body=story")
+    (article,) = json.loads(result.stdout)
+    assert (article["title"], article["body"]) == ("Mapped", "Body text.")
+    assert f"skipped {good}:2: invalid JSON" in result.stderr
+    assert f"skipped {tmp_path / 'binary.txt'}: binary file, not text" in result.stderr
+    assert "extracted 1 articles; 0 duplicates merged; 2 skipped" in result.stderr
+    assert "Traceback" not in result.stderr
+
+    result = newsearch("extract", tmp_path / "binary.txt", check=False)
+    assert result.returncode == 1 and json.loads(result.stdout) == [] and "Traceback" not in result.stderr
+    result = newsearch("extract", good, "--map", "headline", check=False)
+    assert result.returncode == 2 and "expected FIELD=NAME" in result.stderr

@@ -89,5 +89,5 @@ def test_unreadable_files_are_skipped_with_reasons(tmp_path):
     assert not articles
     assert reasons["binary.txt"] == "binary file, not text"
     assert reasons["latin1.txt"].startswith("not UTF-8")
-    assert reasons["empty.txt"].startswith("no article text")
+    assert reasons["empty.txt"] == "empty file"
     assert reasons["missing.jsonl"] == "no such file or folder"
