@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     c = command("serve", _serve, "serve the search page and API with a production WSGI server")
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
-    c.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    c.add_argument("--threads", type=int, default=None,
+                   help="worker threads (default: Settings.threads, 8)")
     return p
 
 
@@ -147,7 +148,8 @@ def _search(args, settings: Settings) -> int:
 def _serve(args, settings: Settings) -> int:
     from web.serve import serve
 
-    serve(settings, host=args.host, port=args.port, threads=args.threads)
+    serve(settings.replace(threads=args.threads or settings.threads), host=args.host,
+          port=args.port)
     return 0
 
 

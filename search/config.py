@@ -62,6 +62,20 @@ class Settings:
     max_results: int = 1000
     max_query_chars: int = 1000
 
+    # --- serving (waitress; see the README's production settings) ----------------
+    # Worker threads: requests handled at once (searches are CPU-bound; more
+    # threads than ~4x the cores only queue inside the process).
+    threads: int = 8
+    # Open connections beyond this wait in the listen backlog until one closes.
+    connection_limit: int = 200
+    backlog: int = 1024
+    # Seconds an idle keep-alive connection is kept open.
+    channel_timeout: int = 30
+    # Largest request line + headers accepted (bytes); queries are capped anyway.
+    max_request_header_size: int = 32768
+    # On SIGTERM: seconds to let in-flight requests finish before exiting.
+    shutdown_timeout: float = 20.0
+
     def resolved_model_path(self) -> str:
         return self.model_path or default_model_path()
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from search import Searcher, Settings
 from search.embedder import Embedder
 from search.live import LiveSearcher
 from web import create_app
+from web.serve import GracefulServer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -81,3 +84,29 @@ def app(index_dir, embedder, searcher):
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@contextlib.contextmanager
+def running_server(app, settings: Settings):
+    """``app`` under the real waitress server on a free loopback port; yields its base URL."""
+    server = GracefulServer(app, settings, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.stop()
+        thread.join(timeout=30)
+
+
+_fuzzed = [0]
+
+
+def count_fuzzed() -> None:
+    """Called once per input a property-based test tries."""
+    _fuzzed[0] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _fuzzed[0]:
+        terminalreporter.write_line(f"fuzzed inputs tried: {_fuzzed[0]}")

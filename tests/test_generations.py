@@ -1,6 +1,7 @@
 """A build switches the live index only when complete; failures leave it serving."""
 
 import json
+import os
 
 import pytest
 
@@ -80,3 +81,41 @@ def test_manifest_records_index_settings(tmp_path, embedder):
     manifest = json.loads((IndexDir(settings.index_dir).current().manifest_file).read_text())
     assert manifest["articles"] == 2 and manifest["passage_tokens"] == 128
     assert manifest["passages"] >= 2 and manifest["dim"] == 384
+
+
+def test_a_generation_a_reader_holds_is_not_pruned(tmp_path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    src = write(tmp_path / "a.jsonl", sample_lines(2))
+    build([src], settings, progress=False, embedder=embedder)
+    reader = Searcher.open(settings.index_dir, settings, embedder=embedder)  # holds gen-000001
+    for _ in range(2):
+        build([src], settings, progress=False, embedder=embedder)
+    kept = sorted(p.name for p in settings.index_dir.glob("gen-*"))
+    assert kept == ["gen-000001", "gen-000002", "gen-000003"]
+    assert reader.search("Congo", mode="keyword").total >= 0
+    reader.close()
+    build([src], settings, progress=False, embedder=embedder)
+    kept = sorted(p.name for p in settings.index_dir.glob("gen-*"))
+    assert kept == ["gen-000003", "gen-000004"]
+
+
+def test_unpublished_complete_generation_is_a_leftover(tmp_path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    src = write(tmp_path / "a.jsonl", sample_lines(1))
+    build([src], settings, progress=False, embedder=embedder)
+    # A writer killed after renaming its build but before switching CURRENT:
+    (settings.index_dir / "gen-000002").mkdir()
+    (settings.index_dir / "gen-000002" / "manifest.json").write_text("{}")
+    (settings.index_dir / "CURRENT.123.tmp").write_text("gen-000002\n")
+    assert build([src], settings, progress=False, embedder=embedder).generation == "gen-000002"
+    names = sorted(p.name for p in settings.index_dir.iterdir())
+    assert names == ["CURRENT", "LOCK", "gen-000001", "gen-000002"]
+    assert IndexDir(settings.index_dir).current().manifest()["articles"] == 1
+
+
+def test_second_writer_message_names_the_holder(tmp_path):
+    index = IndexDir(tmp_path / "index")
+    with index.writer_lock():
+        with pytest.raises(IndexLocked, match=rf"another newsearch process \(pid {os.getpid()}\)"):
+            with index.writer_lock():
+                pass

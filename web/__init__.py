@@ -7,18 +7,25 @@ from flask import Flask
 from search.config import Settings
 from search.live import LiveSearcher
 
+from . import params
+
 
 def create_app(settings: Settings | None = None, searcher: LiveSearcher | None = None) -> Flask:
     """App factory: one `LiveSearcher` per app, shared by all requests."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    app.request_class = params.Request
     app.json.sort_keys = False
     app.extensions["newsearch"] = searcher or LiveSearcher(settings)
     app.extensions["newsearch.settings"] = settings
 
-    from . import api, errors, pages
+    from . import api, errors, metrics, observe, pages, searching, security
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(metrics.bp)
     errors.register(app)
+    searching.register(app)
+    security.register(app)
+    observe.register(app)
     return app

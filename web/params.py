@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Mapping
+from urllib.parse import parse_qsl
+
+import flask
+from werkzeug.utils import cached_property
 
 from search.searcher import MODES, SearchError
+
+
+class Request(flask.Request):
+    """Reads query strings holding raw bytes that are not UTF-8 (which
+    Werkzeug refuses with an error) the way it reads bad percent-escapes:
+    invalid bytes stay percent-encoded text."""
+
+    @cached_property
+    def args(self):
+        text = self.query_string.decode("utf-8", "werkzeug.url_quote")
+        return self.parameter_storage_class(
+            parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote"))
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,101 @@
-"""Running the app under waitress, a production WSGI server."""
+"""Running the app under waitress, a production WSGI server, with graceful shutdown.
+
+On SIGTERM (or SIGINT) the server stops accepting connections, lets requests
+already received finish and their responses go out (up to
+``Settings.shutdown_timeout`` seconds), closes idle keep-alive connections and
+returns, so the process exits 0.
+"""
 
 from __future__ import annotations
 
 import logging
+import signal
+import threading
+import time
 
-from waitress import serve as waitress_serve
+from flask import Flask
+from waitress import create_server
+from waitress import wasyncore
 
 from search.config import Settings
 
 from . import create_app
+from .requestlog import configure_logging
+
+log = logging.getLogger("newsearch")
+
+POLL_SECONDS = 0.25  # how often the event loop checks for a stop request
 
 
-def serve(settings: Settings, host: str, port: int, threads: int) -> None:
-    """Serve until interrupted; the index and model load before the first request."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+class GracefulServer:
+    """A waitress server that `run`s until `stop` is called, then drains."""
+
+    def __init__(self, app: Flask, settings: Settings, host: str = "127.0.0.1", port: int = 8000):
+        self.settings = settings
+        self._stop = threading.Event()
+        self._server = create_server(
+            app, host=host, port=port, threads=settings.threads,
+            connection_limit=settings.connection_limit, backlog=settings.backlog,
+            channel_timeout=settings.channel_timeout,
+            max_request_header_size=settings.max_request_header_size,
+            max_request_body_size=1 << 20, asyncore_use_poll=True, ident="newsearch",
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.effective_port)
+
+    def stop(self, *_signal) -> None:
+        """Ask `run` to stop (safe from signal handlers and other threads)."""
+        self._stop.set()
+
+    def run_until_terminated(self) -> None:
+        """`run` in the main thread until SIGTERM or SIGINT."""
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        self.run()
+
+    def run(self) -> None:
+        srv = self._server
+        while not self._stop.is_set():
+            wasyncore.loop(timeout=POLL_SECONDS, map=srv._map, use_poll=True, count=1)
+        self._drain()
+
+    def _drain(self) -> None:
+        srv = self._server
+        wasyncore.dispatcher.close(srv)  # stop listening: new connections are refused
+        deadline = time.monotonic() + self.settings.shutdown_timeout
+        busy = self._close_idle()
+        if busy:
+            log.info("shutting down: finishing %d in-flight request(s)", busy)
+        while (busy or srv.active_channels) and time.monotonic() < deadline:
+            wasyncore.loop(timeout=0.05, map=srv._map, use_poll=True, count=1)
+            busy = self._close_idle()
+        if busy:
+            log.warning("shutdown timeout: %d request(s) cut off", busy)
+        srv.task_dispatcher.shutdown(cancel_pending=True, timeout=1)
+        wasyncore.close_all(srv._map)
+
+    def _close_idle(self) -> int:
+        """Close connections with nothing in flight; the number still busy."""
+        busy = 0
+        for channel in list(self._server.active_channels.values()):
+            if channel.requests or channel.total_outbufs_len or channel.request is not None:
+                busy += 1
+            else:
+                channel.will_close = True
+        return busy
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve until SIGTERM/SIGINT; the index and model load before the first request."""
+    configure_logging()
     app = create_app(settings)
-    searcher = app.extensions["newsearch"].get()  # fail fast if there is no index
-    searcher.embedder.encode(["warm up"])
-    logging.getLogger("newsearch").info(
-        "serving %s (%d articles) on http://%s:%d/", searcher.generation.name,
-        searcher.article_count, host, port)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="newsearch")
+    live = app.extensions["newsearch"]
+    with live.searching() as searcher:  # fail fast if there is no index
+        searcher.embedder.encode(["warm up"])
+        log.info("serving %s (%d articles) on http://%s:%d/ with %d threads",
+                 searcher.generation.name, searcher.article_count, host, port, settings.threads)
+    GracefulServer(app, settings, host, port).run_until_terminated()
+    live.close()
+    log.info("stopped")
