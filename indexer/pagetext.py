@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 # Sentence-final punctuation, possibly followed by closing quotes/brackets.
-_SENTENCE_END = re.compile(r"[.!?…:;,][\"'”’»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…:;,。！？][\"'”’»)\]]*$")
 _WORD = re.compile(r"\w+")
 _DATEISH = re.compile(
     r"\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|"
@@ -42,34 +42,55 @@ _SECTION = re.compile(
     r"popular(?: now| news)?|trending(?: now)?|latest(?: news)?|top stories|editor'?s picks|you (?:may|might) also like|"
     r"(?:\d+\s+)?comments?|leave a (?:reply|comment)|join the (?:conversation|discussion)|other news|news feed|"
     r"the most important .{2,30} news|"
-    r"читайте (?:также|еще|ещё)|смотрите также|другие новости|(?:ещё|еще) новости|новости по теме|по теме|"
+    r"читайте (?:также|еще|ещё)|смотрите также|другие новости|(?:ещё|еще) новости|(?:\w+ )?по теме|"
     r"популярное|самое (?:читаемое|популярное|интересное)|последние новости|лента новостей|комментарии|"
     r"рекомендуем|digər xəbərlər|oxşar xəbərlər|mövzuya aid|ən çox oxunan(?:lar)?|son xəbərlər|xəbər lenti|"
     r"şərhlər|bu mövzuda|həmçinin oxuyun)\s*[:.!]?$",
     re.IGNORECASE,
 )
-# Widget, legal and promo text, anywhere in a line.
+# Legal, consent and promo text: chrome whatever the length of its line.
 _BOILERPLATE = re.compile(
-    r"©|\bcopyright\b|all rights reserved|все права защищены|bütün hüquqlar|"
-    r"use of (?:the )?materials|hyperlink|гиперссылк|materiallardan istifadə|при использовании материалов|"
-    r"\bcookies?\b|privacy policy|terms of (?:use|service)|политик\w* конфиденциальности|"
-    r"subscribe|newsletter|sign up|sign in|log ?in\b|register\b|подпис\w+ на|подписаться|abunə ol|"
-    r"follow us|join us on|подписывайтесь|bizi izləyin|"
-    r"share (?:this|on|it)|liked the story|share-line|copy link|link copied|copied to clipboard|"
+    r"©|\(c\) \d{4}|\bcopyright \d{4}|all rights reserved|все права защищены|bütün hüquqlar|"
+    r"use of (?:the )?materials|materiallardan istifadə|при (?:полном или частичном )?использовании материалов|"
+    r"(?:we|this (?:web)?site|our (?:web)?site) uses? cookies|we and our partners use|by continuing to (?:browse|use)|"
+    r"(?:accept|manage) (?:all )?cookies|cookie (?:policy|settings)|your email address will not be published|"
+    r"required fields are marked|support(?:ing)? (?:our|independent|quality) journalism|to your inbox|"
+    r"sign up (?:for|to) (?:our|the)\b.{0,40}newsletter|this (?:article|story) (?:appears|appeared) in|"
+    r"print edition|сетевое издание|свидетельств\w* о регистрации|главный редактор|телефон редакции|"
+    r"подписывайтесь на|подпишитесь на|subscribe to our|follow us on|abunə olun|"
+    r"^privacy (?:notice|policy)\b|\bour (?:\w+ ){0,2}(?:email|newsletter)s?\b|got a (?:story|news tip)\?|нашли ошибку\?|ctrl\s*\+\s*enter|"
+    r"^[A-ZА-ЯƏ][\w'’-]+(?: [A-ZА-ЯƏ][\w'’-]+){1,3} (?:is|was) an? (?:[\w-]+ ){0,3}"
+    r"(?:writer|reporter|correspondent|editor|journalist|columnist)\b",
+    re.IGNORECASE,
+)
+# Widgets, labels and promo links: chrome when the line is short.
+_WIDGET = re.compile(
+    r"\bcookies?\b|privacy (?:policy|notice)|terms (?:of|and) (?:use|service|conditions)|"
+    r"политик\w* конфиденциальности|subscri(?:be|ption)|newsletter|sign up|sign in|log ?in\b|"
+    r"register\b|подпис\w+|abunə|follow us|join us on|bizi izləyin|"
+    r"share (?:this|on|it|via)|liked the story|share-line|copy (?:the )?link|link copied|copied to clipboard|"
     r"скопировать ссылку|ссылка скопирована|linki kopyala|link kopyalandı|keçid kopyalandı|"
     r"^(?:share|print|email|e-mail|tweet|whatsapp|telegram|facebook|twitter|x|vk|ok|linkedin|reddit|"
-    r"pinterest|instagram|youtube|tiktok|поделиться|печать|paylaş|çap et|save|comment|reply|like|"
-    r"a\+|a-|а\+|а-|menu|меню|search|поиск|axtar|close|закрыть|bağla|loading\.*|"
-    r"advertisement|реклама|reklam|sponsored|scroll to continue.*)$|"
-    r"story continues below|continue reading|^(?:photo|фото|foto|image|video|видео|source|источник|mənbə)\s*:|"
-    r"getty images|\bap photo\b|shutterstock|\(photo\b|"
-    r"^(?:read (?:more|also)|also read|related|see also|читайте (?:также|еще|ещё)|по теме|"
+    r"pinterest|instagram|youtube|tiktok|flipboard|messenger|поделиться|печать|paylaş|çap et|save|"
+    r"comment|reply|like|report|войти|вход|giriş|daxil ol|a\+|a-|а\+|а-|menu|меню|search|поиск|axtar|close|закрыть|bağla|"
+    r"loading\.*|more|ещё|daha çox|back to top|наверх|yuxarı|advertisement|реклама|reklam|sponsored|"
+    r"paid content|partner content|replay|just watched|now playing|more videos.*|watch(?: now| video)?)$|"
+    r"^(?:advertisement|реклама|reklam)\b|scroll to continue|story continues below|continue reading|"
+    r"^(?:photo|фото|foto|image|video|видео|source|источник|mənbə)\s*:|image (?:caption|copyright)|"
+    r"getty images|\bap photo\b|shutterstock|reuters/|\(photo\b|"
+    r"^(?:read (?:more|also|next)|also read|related|see also|читайте (?:также|еще|ещё)|по теме|"
     r"həmçinin oxuyun|oxu)\s*[:|»>-]",
     re.IGNORECASE,
 )
+WIDGET_MAX_WORDS = 12
+ISOLATED_MAX_WORDS = 40  # prose lines shorter than this count less when alone among chrome
+ISOLATED_WEIGHT = 0.4
 _REPEAT_PENALTY = 3
 _SECTION_PENALTY = 40
 _BOILERPLATE_PENALTY = 15
+_WIDGET_PENALTY = 6
+SECONDARY_AFTER_WORDS = 30
+SECONDARY_WEIGHT = 0.5  # prose after a "Comments"/"Related" heading that follows the first paragraphs
 
 
 @dataclass(frozen=True)
@@ -84,34 +105,50 @@ class Line:
 def classify(lines: list[str]) -> list[Line]:
     """Scored lines of the page (blank lines left out)."""
     counts = Counter(line.casefold() for line in lines if line)
+    kinds = [(i, text, *_kind(text)) for i, text in enumerate(lines) if text]
     scored = []
-    for i, text in enumerate(lines):
-        if text:
-            kind, score = _kind(text)
-            if counts[text.casefold()] > 1 and kind != "prose":
-                score -= _REPEAT_PENALTY
-            scored.append(Line(i, text, len(_WORD.findall(text)), kind, score))
+    prose_words, secondary = 0, False
+    for pos, (i, text, words, kind, score) in enumerate(kinds):
+        if counts[text.casefold()] > 1 and kind != "prose":
+            score -= _REPEAT_PENALTY
+        elif kind == "prose" and words < ISOLATED_MAX_WORDS and _isolated(kinds, pos):
+            score *= ISOLATED_WEIGHT  # a teaser or blurb between headlines, not a paragraph
+        if kind == "section" and prose_words >= SECONDARY_AFTER_WORDS:
+            secondary = True  # comments, related stories: what follows is not the article
+        if kind == "prose":
+            prose_words += words
+            if secondary:
+                score *= SECONDARY_WEIGHT
+        scored.append(Line(i, text, words, kind, score))
     return scored
 
 
-def _kind(text: str) -> tuple[str, float]:
+def _isolated(kinds: list[tuple], pos: int) -> bool:
+    """No text on either side, and a headline, date or label next to it (a teaser card)."""
+    around = [kinds[p][3] for p in (pos - 1, pos + 1) if 0 <= p < len(kinds)]
+    return not {"prose", "short"} & set(around) and bool({"heading", "date", "byline", "menu"} & set(around))
+
+
+def _kind(text: str) -> tuple[int, str, float]:
     words = len(_WORD.findall(text))
     if words <= 8 and _SECTION.match(text):
-        return "section", -_SECTION_PENALTY
+        return words, "section", -_SECTION_PENALTY
     if _BOILERPLATE.search(text):
-        return "boilerplate", -max(_BOILERPLATE_PENALTY, words)
+        return words, "boilerplate", -max(_BOILERPLATE_PENALTY, words)
+    if words <= WIDGET_MAX_WORDS and _WIDGET.search(text):
+        return words, "boilerplate", -_WIDGET_PENALTY
     if words <= 12 and BYLINE.match(text):
-        return "byline", -5
+        return words, "byline", -5
     if words <= 10 and _DATEISH.search(text):
-        return "date", -5
+        return words, "date", -5
     ends_sentence = _SENTENCE_END.search(text) is not None
     if words >= 20 or (ends_sentence and words >= 6):
-        return "prose", words
+        return words, "prose", words
     if ends_sentence:
-        return "short", 1
+        return words, "short", 1
     if words >= 4:
-        return "heading", -3
-    return "menu", -2
+        return words, "heading", -3
+    return words, "menu", -2
 
 
 def body_span(scored: list[Line]) -> tuple[int, int] | None:
@@ -127,10 +164,34 @@ def body_span(scored: list[Line]) -> tuple[int, int] | None:
     return best_span
 
 
-KEEP = {"prose", "short", "heading", "menu"}
+TEXT = {"prose", "short"}
+CHROME = {"section", "boilerplate", "date", "byline"}
 
 
 def body_lines(scored: list[Line], span: tuple[int, int]) -> list[Line]:
-    """The lines of the run that are article text (chrome inside it dropped)."""
+    """The lines of the run that are article text.
+
+    Chrome inside it is dropped, and so are the headline-like lines right
+    after a chrome line (the links of a "read also" box, a photo's caption
+    after its credit) up to the next paragraph."""
     first, last = span
-    return [line for line in scored[first : last + 1] if line.kind in KEEP]
+    kept, after_chrome = [], False
+    for line in scored[first : last + 1]:
+        if line.kind in CHROME:
+            after_chrome = True
+        elif line.kind in TEXT:
+            after_chrome = False
+            kept.append(line)
+        elif not after_chrome:
+            kept.append(line)
+    return kept
+
+
+def trimmed(paragraphs: list[str]) -> list[str]:
+    """An extracted body without the chrome an HTML extractor let through: lines
+    before the first and after the last paragraph, and chrome lines between."""
+    scored = classify(paragraphs)
+    text = [pos for pos, line in enumerate(scored) if line.kind in TEXT]
+    if not text:
+        return paragraphs
+    return [line.text for line in body_lines(scored, (text[0], text[-1]))]
