@@ -514,6 +514,104 @@ def gov_az(story: Story) -> str:
     return page(f"{story.title} | Dövlət Xəbər Agentliyi", "az", body), gold(story)
 
 
+def wire_us(story: Story) -> str:
+    """US wire service: copy-link widgets, ADVERTISEMENT between short paragraphs, photo captions
+    with credits, a contributor line that belongs to the story, related coverage, legal footer."""
+    d = story.published
+    inserts = {i: "<div><p>ADVERTISEMENT</p></div>" for i in range(1, len(story.paragraphs), 2)}
+    inserts[min(1, len(story.paragraphs) - 1)] = (
+        '<figure><img><figcaption>Residents watch as crews work at the site on Tuesday. '
+        '(AP Photo/Sam Rivera)</figcaption></figure><div><p>ADVERTISEMENT</p></div>')
+    contrib = "Associated writers Mia Chen and Luis Ortega contributed to this report."
+    s2 = Story(story.title, story.paragraphs + [contrib], d, story.author, story.category, story.lang)
+    body = f"""<header><a href="/">AP-style Wire</a>{links(["World", "U.S.", "Politics", "Sports", "Entertainment", "Business", "Science", "Oddities", "Be Well", "Newsletters", "Photography", "Video"])}
+<button>Search Query</button><button>Submit Search</button><p>Show Search</p><button>Donate</button></header>
+<main><article><h1>{escape(story.title)}</h1>
+<div class="share"><p>Share</p><p>Share</p><p>Copy Link copied</p><p>Email</p><p>Facebook</p><p>X</p><p>LinkedIn</p><p>Share</p></div>
+<p class="byline">By {escape(story.author.upper())}</p><p>Updated {d:%I:%M} {d:%p} GMT, {d:%B} {d.day}, {d:%Y}</p>
+{body_html(s2, inserts)}
+</article>
+<aside><h2>Related Coverage</h2>{related(EN_PROMOS[:3])}</aside></main>
+<footer>{links(["About", "Contact Us", "Accessibility Statement", "Terms of Use", "Privacy Policy", "Cookie Settings", "Do Not Sell or Share My Personal Information"])}
+<p>Copyright 2024 The Wire. All Rights Reserved.</p></footer>"""
+    return page(f"{story.title} | AP-style Wire", "en", body), gold(s2)
+
+
+def newsletter_blog(story: Story) -> str:
+    """Newsletter platform post: subtitle, reading time, like/comment/restack, subscribe appeals."""
+    d = story.published
+    mid = max(1, len(story.paragraphs) // 2)
+    sub_box = ('<div class="sub"><p>Thanks for reading The Ledger! Subscribe for free to receive new posts and support my work.</p>'
+               '<input placeholder="Type your email..."><button>Subscribe</button></div>')
+    body = f"""<header><a href="/">The Ledger</a><button>Subscribe</button><button>Sign in</button></header>
+<main><article><h1>{escape(story.title)}</h1><h3>Notes on what happened and why it matters</h3>
+<div class="meta"><p>{escape(story.author)}</p><p>{d:%b} {d.day}, {d:%Y}</p></div>
+<div>{links(["12", "3", "Share"], "actions")}</div>
+{body_html(story, {mid: sub_box})}
+{sub_box}
+<div>{links(["12", "3", "Share"], "actions")}</div></article>
+<section><h2>Discussion about this post</h2><p>Comments</p><p>Restacks</p>
+<div><p>Write a comment...</p></div></section>
+<section><p>Ready for more?</p><button>Subscribe</button></section></main>
+<footer><p>© 2024 {escape(story.author)}</p><p>Privacy ∙ Terms ∙ Collection notice</p><p>Start writing</p><p>Get the app</p>
+<p>This site is the home for great culture</p></footer>"""
+    return page(f"{story.title} - by {story.author}", "en", body), gold(story)
+
+
+def aggregator(story: Story) -> str:
+    """News aggregator: source and age above the body, feedback, cards of other sources' stories."""
+    d = story.published
+    cards = "".join(f'<div class="card"><p>{src}</p><p>{n + 1}h</p><p><a>{escape(h)}</a></p></div>'
+                    for n, (src, h) in enumerate(zip(["The Herald", "Metro Daily", "Sky Wire", "City Post"], EN_PROMOS)))
+    body = f"""<header><p>Skip to content</p><a>Newsfeed</a><form><input placeholder="Search the web"></form><p>Sign in</p>
+{links(["Discover", "Following", "News", "Sports", "Play", "Money", "Weather", "Watch", "Shopping"])}</header>
+<main><article><p>Globe Daily</p><h1>{escape(story.title)}</h1><p>Story by {escape(story.author)} • {d:%b} {d.day}, {d:%Y}</p>
+{body_html(story, {})}
+<p>Continue reading</p><button>Feedback</button></article>
+<section><h2>More for You</h2>{cards}</section></main>
+<footer><p>© 2024 Newsfeed</p><p>Privacy & Cookies</p><p>Terms of use</p><p>Advertise</p></footer>"""
+    return page(story.title, "en", body), gold(story)
+
+
+def longread_ru(story: Story) -> str:
+    """Independent Russian outlet: donation appeal, source line, subheads, photo credits."""
+    d = story.published
+    heads = {2: "Что произошло", len(story.paragraphs) - 1: "Что дальше"} if len(story.paragraphs) > 4 else {}
+    s2 = Story(story.title, story.paragraphs, d, story.author, story.category, story.lang, subheads=heads)
+    photo = '<figure><img><figcaption><p>Фотография: Reuters / Scanpix / LETA</p></figcaption></figure>'
+    body = f"""<a href="#main">Перейти к материалам</a>
+<header><a>Свободная газета</a>{links(["Новости", "Истории", "Разборы", "Игры", "Шапито"])}<p>Поддержите нас</p></header>
+<main id="main"><article><p>{d:%H:%M}, {d.day} {RU_MONTHS[d.month - 1]} {d.year}</p><p>Источник: Свободная газета</p>
+<h1>{escape(story.title)}</h1>
+{photo}
+{body_html(s2, {min(3, len(story.paragraphs) - 1): photo})}
+</article>
+<div class="donate"><p>Мы работаем только благодаря вашей поддержке. Каждое пожертвование помогает нам рассказывать правду о том, что происходит в стране и мире.</p><button>Поддержать</button></div>
+<section><h2>Еще новости</h2>{related(RU_PROMOS[:4], times=True)}</section></main>
+<footer><p>© 2024 «Свободная газета». Все права защищены.</p></footer>"""
+    return page(f"{story.title} — Свободная газета", "ru", body), gold(s2)
+
+
+def agency_az_en(story: Story) -> str:
+    """English edition of an Azerbaijani agency: ticker, long latest-news column before the
+    article, views, photo credits, Telegram promo, tags and other news with times."""
+    d = story.published
+    latest = [f"{h}" for h in EN_PROMOS] + ["President receives delegation of the European Parliament",
+                                            "Baku to host international energy forum next month",
+                                            "Manat exchange rate for today announced"]
+    body = f"""<div class="top"><span>Baku</span><span>+19°C</span><span>USD/AZN 1.7</span><span>EUR/AZN 1.88</span></div>
+<header><a href="/">AzerWire.az</a>{links(["AZ", "RU", "EN"], "l")}{links(["Politics", "Economy", "Society", "Region", "World", "Sport", "Analytics", "Interview"])}</header>
+<div><aside><h3>Latest news</h3>{related(latest, times=True)}<p>All news</p></aside>
+<main><article><p>{escape(story.category)}</p><h1>{escape(story.title)}</h1>
+<p>{d:%d} {d:%B}, {d:%Y} {d:%H:%M}</p><p>Views: 3 512</p>
+{body_html(story, {min(2, len(story.paragraphs) - 1): '<figure><img><p>Photo: AzerWire</p></figure>'})}
+<p>Follow us on Telegram to get the latest news first</p>
+<div><p>Tags:</p>{links(["Azerbaijan", story.category])}</div>
+</article><section><h2>Other news</h2>{related(latest[3:8], times=True)}</section></main></div>
+<footer><p>AzerWire.az © 2024. Any use of materials is allowed only with a hyperlink to AzerWire.az</p></footer>"""
+    return page(f"{story.title} | AzerWire.az", "en", body), gold(story)
+
+
 # --- articles ----------------------------------------------------------------
 
 def wikinews(lang: str) -> list[dict]:
@@ -555,7 +653,11 @@ def main() -> None:
     en_picks = pick(en, [(250, 700), (1500, 2500), (3500, 6000), (700, 1500), (2500, 3500), (6000, 9000),
                          (1500, 2500), (300, 600), (2000, 3000), (200, 500), (1000, 2000)], skip=0)
     en_picks[6:] = pick(en, [(1500, 2500), (300, 600), (2000, 3000), (200, 500), (1000, 2000)], skip=3)
-    ru_picks = pick(ru, [(350, 800), (1200, 2000), (2500, 4000), (800, 1200), (1000, 1800), (2500, 5000)])
+    en_picks += pick(en, [(1500, 2500), (300, 700), (4000, 7000), (1500, 2500), (250, 600), (1200, 2200),
+                          (300, 700)], skip=7)
+    ru_picks = pick(ru, [(350, 800), (1200, 2000), (2500, 4000), (800, 1200), (1000, 1800), (2500, 5000),
+                         (3000, 6000), (1200, 2000)])
+    ru_picks[6:] = pick(ru, [(3000, 6000), (1200, 2000)], skip=5)
     authors = ["Jane Doe", "Tom Harris", "Priya Patel", "Olga Ivanova", "Ali Hasanov"]
 
     def en_story(i: int, hour: int) -> Story:
@@ -607,6 +709,18 @@ def main() -> None:
         "gov-az-short": (gov_az, az_story(1)),
     }
     pages.update(held_out)
+    held_out_2 = {
+        "wireus-en-medium": (wire_us, en_story(11, 13)),
+        "wireus-en-short": (wire_us, en_story(12, 14)),
+        "newsletter-en-long": (newsletter_blog, en_story(13, 15)),
+        "aggregator-en-medium": (aggregator, en_story(14, 16)),
+        "aggregator-en-short": (aggregator, en_story(15, 17)),
+        "longread-ru-long": (longread_ru, ru_story(6)),
+        "longread-ru-medium": (longread_ru, ru_story(7)),
+        "azerwire-en-medium": (agency_az_en, en_story(16, 11)),
+        "azerwire-en-short": (agency_az_en, en_story(17, 12)),
+    }
+    pages.update(held_out_2)
     for name, (layout, s) in pages.items():
         made = layout(s)
         html, body = made if isinstance(made, tuple) else (made, gold(s))

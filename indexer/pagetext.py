@@ -58,11 +58,17 @@ _BOILERPLATE = re.compile(
     r"sign up (?:for|to) (?:our|the)\b.{0,40}newsletter|this (?:article|story) (?:appears|appeared) in|"
     r"print edition|сетевое издание|свидетельств\w* о регистрации|главный редактор|телефон редакции|"
     r"подписывайтесь на|подпишитесь на|subscribe to our|follow us on|abunə olun|"
+    r"support (?:our|my) work|поддержите нас|благодаря вашей поддержке|"
+
     r"^privacy (?:notice|policy)\b|\bour (?:\w+ ){0,2}(?:email|newsletter)s?\b|got a (?:story|news tip)\?|нашли ошибку\?|ctrl\s*\+\s*enter|"
     r"^[A-ZА-ЯƏ][\w'’-]+(?: [A-ZА-ЯƏ][\w'’-]+){1,3} (?:is|was) an? (?:[\w-]+ ){0,3}"
     r"(?:writer|reporter|correspondent|editor|journalist|columnist)\b",
     re.IGNORECASE,
 )
+# Photo credits and captions: chrome inside the body, whatever the length.
+_CREDIT = re.compile(
+    r"\b(?:ap|afp|epa|reuters|getty|sputnik|tass) (?:photo|images)\b|getty images|shutterstock|"
+    r"image (?:caption|copyright)|\((?:photo|фото|foto)\b", re.IGNORECASE)
 # Widgets, labels and promo links: chrome when the line is short.
 _WIDGET = re.compile(
     r"\bcookies?\b|privacy (?:policy|notice)|terms (?:of|and) (?:use|service|conditions)|"
@@ -74,10 +80,10 @@ _WIDGET = re.compile(
     r"pinterest|instagram|youtube|tiktok|flipboard|messenger|поделиться|печать|paylaş|çap et|save|"
     r"comment|reply|like|report|войти|вход|giriş|daxil ol|a\+|a-|а\+|а-|menu|меню|search|поиск|axtar|close|закрыть|bağla|"
     r"loading\.*|more|ещё|daha çox|back to top|наверх|yuxarı|advertisement|реклама|reklam|sponsored|"
-    r"paid content|partner content|replay|just watched|now playing|more videos.*|watch(?: now| video)?)$|"
+    r"paid content|partner content|donate|пожертвовать|replay|just watched|now playing|more videos.*|watch(?: now| video)?)$|"
     r"^(?:advertisement|реклама|reklam)\b|scroll to continue|story continues below|continue reading|"
     r"^(?:photo|фото|foto|image|video|видео|source|источник|mənbə)\s*:|image (?:caption|copyright)|"
-    r"getty images|\bap photo\b|shutterstock|reuters/|\(photo\b|"
+    r"reuters/|"
     r"^(?:read (?:more|also|next)|also read|related|see also|читайте (?:также|еще|ещё)|по теме|"
     r"həmçinin oxuyun|oxu)\s*[:|»>-]",
     re.IGNORECASE,
@@ -124,9 +130,10 @@ def classify(lines: list[str]) -> list[Line]:
 
 
 def _isolated(kinds: list[tuple], pos: int) -> bool:
-    """No text on either side, and a headline, date or label next to it (a teaser card)."""
+    """No text on either side and a headline, date or label after it (a teaser card, a bio)."""
     around = [kinds[p][3] for p in (pos - 1, pos + 1) if 0 <= p < len(kinds)]
-    return not {"prose", "short"} & set(around) and bool({"heading", "date", "byline", "menu"} & set(around))
+    after = kinds[pos + 1][3] if pos + 1 < len(kinds) else ""
+    return not {"prose", "short"} & set(around) and after in ("heading", "date", "byline", "menu")
 
 
 def _kind(text: str) -> tuple[int, str, float]:
@@ -135,7 +142,7 @@ def _kind(text: str) -> tuple[int, str, float]:
         return words, "section", -_SECTION_PENALTY
     if _BOILERPLATE.search(text):
         return words, "boilerplate", -max(_BOILERPLATE_PENALTY, words)
-    if words <= WIDGET_MAX_WORDS and _WIDGET.search(text):
+    if (words <= WIDGET_MAX_WORDS and _WIDGET.search(text)) or _CREDIT.search(text):
         return words, "boilerplate", -_WIDGET_PENALTY
     if words <= 12 and BYLINE.match(text):
         return words, "byline", -5
