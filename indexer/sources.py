@@ -100,10 +100,13 @@ def read_file(path: Path, fmt: str | None = None, fields: FieldMap | None = None
     except (UnicodeDecodeError, LookupError) as e:
         yield Skipped(where, _reason(e))
         return
-    for item in READERS[kind](where, text, fields or {}):
-        if isinstance(item, Article) and not item.lang:
-            item.lang = language.detect(item.text)
-        yield item
+    try:
+        for item in READERS[kind](where, text, fields or {}):
+            if isinstance(item, Article) and not item.lang:
+                item.lang = language.detect(item.text)
+            yield item
+    except Exception as e:  # a parser tripping over hostile input must not stop the run
+        yield Skipped(where, f"unreadable as {kind} ({type(e).__name__}: {e})")
 
 
 def detect_format(extension: str, data: bytes) -> str:

@@ -3,6 +3,7 @@
 import gzip
 from pathlib import Path
 
+from indexer import sources
 from indexer.readers import Skipped
 from indexer.sources import read_sources
 from search import Article
@@ -90,3 +91,16 @@ def test_malformed_feed_and_broken_gzip_are_reported(tmp_path):
 def test_page_without_prose_is_skipped(tmp_path):
     (tmp_path / "menu.txt").write_text("Home\nNews\nSport\nWeather\nContact us\n")
     assert reasons(read(tmp_path)[1]) == {"menu.txt": "no article text found (no paragraph-like lines)"}
+
+
+def test_a_reader_failing_on_hostile_input_skips_only_that_file(tmp_path, monkeypatch):
+    def explode(source, text, fields):
+        raise RecursionError("maximum recursion depth exceeded")
+        yield  # a generator, like every reader
+
+    monkeypatch.setitem(sources.READERS, "html", explode)
+    (tmp_path / "deep.html").write_text("<html>" + "<div>" * 5000 + "</html>")
+    (tmp_path / "good.jsonl").write_text('{"id": "good", "title": "Still read"}\n')
+    articles, skipped = read(tmp_path)
+    assert [a.id for a in articles] == ["good"]
+    assert reasons(skipped) == {"deep.html": "unreadable as html (RecursionError: maximum recursion depth exceeded)"}
