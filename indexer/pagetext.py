@@ -37,15 +37,22 @@ BYLINE = re.compile(
 )
 # Headings that open a section of other content: related links, promos, comments.
 _SECTION = re.compile(
-    r"^(?:related|related (?:news|stories|articles|coverage|content|topics)|more (?:news|stories|on this story|from .{2,30}|in .{2,30})|"
-    r"read (?:more|next|also)|see also|also read|recommended(?: for you)?|most (?:read|popular|viewed|shared)|"
-    r"popular(?: now| news)?|trending(?: now)?|latest(?: news)?|top stories|editor'?s picks|you (?:may|might) also like|"
-    r"(?:\d+\s+)?comments?|leave a (?:reply|comment)|join the (?:conversation|discussion)|other news|news feed|"
-    r"the most important .{2,30} news|"
-    r"читайте (?:также|еще|ещё)|смотрите также|другие новости|(?:ещё|еще) новости|(?:\w+ )?по теме|"
-    r"популярное|самое (?:читаемое|популярное|интересное)|последние новости|лента новостей|комментарии|"
-    r"рекомендуем|digər xəbərlər|oxşar xəbərlər|mövzuya aid|ən çox oxunan(?:lar)?|son xəbərlər|xəbər lenti|"
-    r"şərhlər|bu mövzuda|həmçinin oxuyun)\s*[:.!]?$",
+    r"^(?:related(?: news| stories| articles| coverage| content| topics)?|"
+    r"more (?:news|stories|on this story|from .{2,30}|in .{2,30})|read next|recommended(?: for you)?|"
+    r"most (?:read|popular|viewed|shared)|popular(?: now| news)?|trending(?: now| stories)?|"
+    r"latest(?: news| stories)?|top stories|editor'?s picks|you (?:may|might) also like|"
+    r"(?:\d+\s+)?comments?(?: \(\d+\))?|leave a (?:reply|comment)|join the (?:conversation|discussion)|"
+    r"other news|news feed|the most important .{2,30} news|"
+    r"другие новости|(?:ещё|еще) новости|(?:новости|материалы|статьи) по теме|популярное|"
+    r"самое (?:читаемое|популярное|интересное)|последние новости|лента новостей|комментарии|рекомендуем|"
+    r"digər xəbərlər|oxşar xəbərlər|mövzuya aid|ən çox oxunan(?:lar)?|son xəbərlər|xəbər lenti|şərhlər)"
+    r"\s*[:.!]?$",
+    re.IGNORECASE,
+)
+# A label introducing one link inside the body ("Read also", "Читайте также").
+_INLINE_PROMO = re.compile(
+    r"^(?:read (?:more|also)|see also|also read|читайте (?:также|еще|ещё)|смотрите также|по теме|"
+    r"bu mövzuda|həmçinin oxuyun)\s*[:.!]?$",
     re.IGNORECASE,
 )
 # Legal, consent and promo text: chrome whatever the length of its line.
@@ -91,11 +98,13 @@ _WIDGET = re.compile(
 WIDGET_MAX_WORDS = 12
 ISOLATED_MAX_WORDS = 40  # prose lines shorter than this count less when alone among chrome
 ISOLATED_WEIGHT = 0.4
+CARD_SPAN = 4  # lines within which lone paragraphs make a series of teaser cards
 _REPEAT_PENALTY = 3
 _SECTION_PENALTY = 40
 _BOILERPLATE_PENALTY = 15
 _WIDGET_PENALTY = 6
-SECONDARY_AFTER_WORDS = 30
+SECONDARY_AFTER_WORDS = 15
+HEAD_LINES = 4  # lines at the top of the body run checked for a headline's date or byline
 SECONDARY_WEIGHT = 0.5  # prose after a "Comments"/"Related" heading that follows the first paragraphs
 
 
@@ -112,13 +121,17 @@ def classify(lines: list[str]) -> list[Line]:
     """Scored lines of the page (blank lines left out)."""
     counts = Counter(line.casefold() for line in lines if line)
     kinds = [(i, text, *_kind(text)) for i, text in enumerate(lines) if text]
+    isolated = {pos for pos, k in enumerate(kinds)
+                if k[3] == "prose" and k[2] < ISOLATED_MAX_WORDS and _isolated(kinds, pos)}
     scored = []
     prose_words, secondary = 0, False
     for pos, (i, text, words, kind, score) in enumerate(kinds):
         if counts[text.casefold()] > 1 and kind != "prose":
             score -= _REPEAT_PENALTY
-        elif kind == "prose" and words < ISOLATED_MAX_WORDS and _isolated(kinds, pos):
-            score *= ISOLATED_WEIGHT  # a teaser or blurb between headlines, not a paragraph
+        elif pos in isolated:
+            # a blurb between headlines, or (with more like it close by) a teaser card
+            near = isolated & set(range(pos - CARD_SPAN, pos + CARD_SPAN + 1)) - {pos}
+            score = 0.0 if near else score * ISOLATED_WEIGHT
         if kind == "section" and prose_words >= SECONDARY_AFTER_WORDS:
             secondary = True  # comments, related stories: what follows is not the article
         if kind == "prose":
@@ -140,6 +153,8 @@ def _kind(text: str) -> tuple[int, str, float]:
     words = len(_WORD.findall(text))
     if words <= 8 and _SECTION.match(text):
         return words, "section", -_SECTION_PENALTY
+    if words <= 4 and _INLINE_PROMO.match(text):
+        return words, "boilerplate", -_WIDGET_PENALTY
     if _BOILERPLATE.search(text):
         return words, "boilerplate", -max(_BOILERPLATE_PENALTY, words)
     if (words <= WIDGET_MAX_WORDS and _WIDGET.search(text)) or _CREDIT.search(text):
@@ -168,7 +183,16 @@ def body_span(scored: list[Line]) -> tuple[int, int] | None:
         total += line.score
         if total > best:
             best, best_span = total, (start, pos)
-    return best_span
+    if best_span is None:
+        return None
+    first, last = best_span
+    # A question headline or a standfirst can score as prose: when a date or
+    # byline follows it at the top of the run, the body starts after them.
+    for pos in range(first, min(first + HEAD_LINES, last)):
+        if scored[pos].kind in ("date", "byline") and all(
+                l.words < 25 for l in scored[first:pos]):
+            first = pos + 1
+    return first, last
 
 
 TEXT = {"prose", "short"}
