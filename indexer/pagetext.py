@@ -85,7 +85,7 @@ _WIDGET = re.compile(
     r"скопировать ссылку|ссылка скопирована|linki kopyala|link kopyalandı|keçid kopyalandı|"
     r"^(?:share|print|email|e-mail|tweet|whatsapp|telegram|facebook|twitter|x|vk|ok|linkedin|reddit|"
     r"pinterest|instagram|youtube|tiktok|flipboard|messenger|поделиться|печать|paylaş|çap et|save|"
-    r"comment|reply|like|report|войти|вход|giriş|daxil ol|a\+|a-|а\+|а-|menu|меню|search|поиск|axtar|close|закрыть|bağla|"
+    r"comment|reply|like|report|войти|вход|giriş|daxil ol|(?:show |open )?search|en|ru|az|arm|tr|ua|de|fr|a\+|a-|а\+|а-|menu|меню|search|поиск|axtar|close|закрыть|bağla|"
     r"loading\.*|more|ещё|daha çox|back to top|наверх|yuxarı|advertisement|реклама|reklam|sponsored|"
     r"paid content|partner content|donate|пожертвовать|replay|just watched|now playing|more videos.*|watch(?: now| video)?)$|"
     r"^(?:advertisement|реклама|reklam)\b|scroll to continue|story continues below|continue reading|"
