@@ -239,11 +239,15 @@ def _clone(live: Generation, gen: Generation) -> None:
         source.copy_to(gen.store_file)
     finally:
         source.close()
-    gen.keyword_dir.mkdir()
-    for entry in os.scandir(live.keyword_dir):
-        if entry.is_file() and not entry.name.endswith("LOCK"):
-            target = gen.keyword_dir / entry.name
-            try:
-                os.link(entry.path, target)  # segment files are never rewritten
-            except OSError:
-                shutil.copy2(entry.path, target)
+    # Segment files (and their BM25 arrays, see search.postings) are never
+    # rewritten, so they are shared by hard links.
+    for dirpath, _, filenames in os.walk(live.keyword_dir):
+        target_dir = gen.keyword_dir / Path(dirpath).relative_to(live.keyword_dir)
+        target_dir.mkdir()
+        for name in filenames:
+            if not name.endswith("LOCK"):
+                source, target = Path(dirpath) / name, target_dir / name
+                try:
+                    os.link(source, target)
+                except OSError:
+                    shutil.copy2(source, target)

@@ -102,7 +102,8 @@ class Searcher:
             self.manifest = generation.manifest()
             self.store = ArticleStore(generation.store_file)
             self.keyword = KeywordIndex(
-                generation.keyword_dir, settings.bm25_k1, settings.bm25_b, settings.title_boost
+                generation.keyword_dir, settings.bm25_k1, settings.bm25_b, settings.title_boost,
+                fast=settings.fast_keyword,
             )
             self.vectors = VectorIndex.load(generation.vectors_file)
             self.passage_article = self.store.passage_articles()

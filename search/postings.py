@@ -1,0 +1,308 @@
+"""Vectorised BM25F over the keyword index's own postings.
+
+Whoosh scores one posting at a time in Python, which takes ~100 ms for a
+ten-word query over a few tens of thousands of articles.  This module keeps,
+for every Whoosh segment, a read-optimised copy of that segment's postings of
+the scored text fields as numpy arrays (written once, right after the segment
+is committed, and memory-mapped by every searcher process), and scores a
+query with whole-array arithmetic instead:
+
+    keyword/bm25/<segment id>/
+        keys.npy      postings offset of each term in the segment's postings
+                      file, sorted (Whoosh's own term dictionary finds a term's
+                      offset, so no second dictionary is kept)
+        starts.npy    where each term's postings begin in docs/tfs (CSR)
+        docs.npy      segment document numbers (int32)
+        tfs.npy       term frequencies (float32, as Whoosh stores them)
+        len.<field>.npy  Whoosh's (byte-quantised) field length of every document
+        ords.npy      article ordinal of every document
+
+Scores are Whoosh's BM25F exactly: the same idf, average field lengths,
+quantised document lengths, K1/B (read from the searcher's weighting, which
+comes from `Settings`), field boosts and score sums as `whoosh.scoring.BM25F`
+with `Or`/`And`/`AndNot`/`AndMaybe`/`Require` queries; ties are broken by
+document number as Whoosh's collector does.  Queries with anything else
+(phrases, non-text fields, other weightings) are left to Whoosh: `FastBM25F.search`
+then returns None.
+
+Segments are immutable in Whoosh, so an incremental update only needs
+`write_postings` after its commit: it writes the copies of new segments and
+removes those of merged-away ones; deletions are read from the index at open.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+log = logging.getLogger(__name__)
+
+FOLDER = "bm25"
+_DONE = "complete"  # marker file: the segment's arrays are all written
+
+
+def scored_fields(schema) -> list[str]:
+    """The fields BM25F scores with lengths (title, body)."""
+    return [name for name, field in schema.items() if field.scorable]
+
+
+@dataclass
+class SegmentPostings:
+    """One segment's postings and per-document arrays (memory-mapped)."""
+
+    keys: np.ndarray
+    starts: np.ndarray
+    docs: np.ndarray
+    tfs: np.ndarray
+    lengths: dict[str, np.ndarray]
+    ords: np.ndarray
+
+    @classmethod
+    def load(cls, folder: Path, fields: list[str]) -> "SegmentPostings":
+        def arr(name: str) -> np.ndarray:
+            return np.load(folder / f"{name}.npy", mmap_mode="r")
+
+        return cls(arr("keys"), arr("starts"), arr("docs"), arr("tfs"),
+                   {f: arr(f"len.{f}") for f in fields}, arr("ords"))
+
+    def postings(self, offset: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(docnums, term frequencies) of the term whose postings start at ``offset``."""
+        i = int(np.searchsorted(self.keys, offset))
+        if i == len(self.keys) or self.keys[i] != offset:
+            return None
+        a, b = int(self.starts[i]), int(self.starts[i + 1])
+        return self.docs[a:b], self.tfs[a:b]
+
+
+def write_postings(index) -> None:
+    """Write the arrays of every segment of ``index`` that lacks them and drop
+    those of segments no longer in it.  Call after each commit."""
+    root = Path(index.storage.folder) / FOLDER
+    root.mkdir(exist_ok=True)
+    fields = scored_fields(index.schema)
+    with index.reader() as reader:
+        live = set()
+        for segreader, _ in reader.leaf_readers():
+            segid = segreader.segment().segment_id()
+            live.add(segid)
+            folder = root / segid
+            if not (folder / _DONE).exists():
+                _write_segment(segreader, fields, folder)
+    for folder in root.iterdir():
+        if folder.name not in live:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_segment(reader, fields: list[str], folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    keys: list[int] = []
+    counts: list[int] = []
+    docs: list[np.ndarray] = []
+    tfs: list[np.ndarray] = []
+    for field in fields:
+        for btext in reader.lexicon(field):
+            info = reader.term_info(field, btext)
+            offset = _postings_offset(info)
+            if offset is None:  # inlined postings: read through Whoosh at query time
+                continue
+            ids, weights = _read_postings(reader.postings(field, btext))
+            keys.append(offset)
+            counts.append(len(ids))
+            docs.append(ids)
+            tfs.append(weights)
+    order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
+    sizes = np.asarray(counts, dtype=np.int64)[order]
+    starts = np.zeros(len(order) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    np.save(folder / "keys.npy", np.asarray(keys, dtype=np.int64)[order])
+    np.save(folder / "starts.npy", starts)
+    np.save(folder / "docs.npy", _concat([docs[i] for i in order], np.int32))
+    np.save(folder / "tfs.npy", _concat([tfs[i] for i in order], np.float32))
+    n = reader.doc_count_all()
+    for field in fields:
+        lengths = np.array([reader.doc_field_length(d, field, 0) or 0 for d in range(n)],
+                           dtype=np.float32)
+        np.save(folder / f"len.{field}.npy", lengths)
+    ords = np.array([reader.stored_fields(d).get("ord", -1) for d in range(n)], dtype=np.int64)
+    np.save(folder / "ords.npy", ords)
+    (folder / _DONE).touch()
+
+
+def _postings_offset(info) -> int | None:
+    extent = getattr(info, "extent", None)
+    if extent is None or info.is_inlined():
+        return None
+    return int(extent()[0])
+
+
+def _read_postings(m) -> tuple[np.ndarray, np.ndarray]:
+    """All (docnum, weight) pairs of a term, a block at a time where possible."""
+    ids: list = []
+    weights: list = []
+    if isinstance(m, W3LeafMatcher):
+        while m.is_active():
+            m._read_ids()
+            m._read_weights()
+            ids.extend(m._ids)
+            weights.extend(m._weights)
+            m._next_block()
+    else:
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+    return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+
+
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+class _NotFast(Exception):
+    """The query needs Whoosh's own matchers."""
+
+
+class FastBM25F:
+    """BM25F top-k over the arrays of every segment of one open index."""
+
+    def __init__(self, index, weighting):
+        self.weighting = weighting
+        self.fields = scored_fields(index.schema)
+        root = Path(index.storage.folder) / FOLDER
+        self.segments: list[tuple[str, int, SegmentPostings]] = []
+        parts_ords, parts_live = [], []
+        with index.reader() as reader:
+            self.doc_count_all = reader.doc_count_all()
+            for segreader, base in reader.leaf_readers():
+                segid = segreader.segment().segment_id()
+                folder = root / segid
+                if not (folder / _DONE).exists():
+                    raise FileNotFoundError(f"no BM25 arrays for segment {segid}")
+                seg = SegmentPostings.load(folder, self.fields)
+                self.segments.append((segid, base, seg))
+                parts_ords.append(seg.ords)
+                live = np.ones(segreader.doc_count_all(), dtype=bool)
+                if segreader.has_deletions():
+                    live[list(segreader.segment().deleted_docs())] = False
+                parts_live.append(live)
+        self.ords = _concat(parts_ords, np.int64)
+        self.live = _concat(parts_live, bool)
+
+    @classmethod
+    def open(cls, index, weighting) -> "FastBM25F | None":
+        """The fast scorer, or None (with a warning) if the index lacks its arrays."""
+        if type(weighting) is not scoring.BM25F:
+            return None
+        try:
+            return cls(index, weighting)
+        except FileNotFoundError as e:
+            log.warning("keyword scoring falls back to Whoosh: %s", e)
+            return None
+
+    def search(self, searcher, q: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int] | None:
+        """(ordinal, score) of the best ``limit`` documents and the match count,
+        or None when the query needs Whoosh."""
+        try:
+            scores, matched = self._eval(searcher, q)
+        except _NotFast:
+            return None
+        matched &= self.live
+        docnums = np.flatnonzero(matched)
+        top = _top(docnums, scores[docnums], limit)
+        return [(int(self.ords[d]), float(scores[d])) for d in top], len(docnums)
+
+    # --- query evaluation: dense (scores, matched) arrays over all documents --
+    def _eval(self, searcher, q) -> tuple[np.ndarray, np.ndarray]:
+        n = self.doc_count_all
+        if isinstance(q, wq.Term):
+            scores, matched = np.zeros(n), np.zeros(n, dtype=bool)
+            self._add_term(searcher, q, scores, matched)
+            return scores, matched
+        if isinstance(q, wq.Or) and type(q) in (wq.Or, wq.DefaultOr):
+            if q.scale or q.minmatch:
+                raise _NotFast
+            scores, matched = np.zeros(n), np.zeros(n, dtype=bool)
+            for sub in q.subqueries:
+                if isinstance(sub, wq.Term):
+                    self._add_term(searcher, sub, scores, matched)
+                else:
+                    s, m = self._eval(searcher, sub)
+                    scores += s
+                    matched |= m
+            return self._boosted(q, scores), matched
+        if type(q) is wq.And:
+            parts = [self._eval(searcher, sub) for sub in q.subqueries]
+            matched = np.logical_and.reduce([m for _, m in parts])
+            scores = np.sum([s for s, _ in parts], axis=0) if parts else np.zeros(n)
+            return self._boosted(q, np.where(matched, scores, 0.0)), matched
+        if type(q) in (wq.AndNot, wq.Require, wq.AndMaybe):
+            a_scores, a_matched = self._eval(searcher, q.a)
+            b_scores, b_matched = self._eval(searcher, q.b)
+            if type(q) is wq.AndNot:
+                matched = a_matched & ~b_matched
+                return np.where(matched, a_scores, 0.0), matched
+            if type(q) is wq.Require:
+                matched = a_matched & b_matched
+                return np.where(matched, a_scores, 0.0), matched
+            return np.where(a_matched, a_scores + b_scores, 0.0), a_matched
+        raise _NotFast
+
+    @staticmethod
+    def _boosted(q, scores: np.ndarray) -> np.ndarray:
+        return scores * q.boost if q.boost != 1.0 else scores
+
+    def _add_term(self, searcher, q: wq.Term, scores: np.ndarray, matched: np.ndarray) -> None:
+        """Add one term's BM25F scores (times its boost) into ``scores``."""
+        field = q.fieldname
+        if field not in self.fields:
+            raise _NotFast
+        try:
+            btext = searcher.schema[field].to_bytes(q.text)
+        except ValueError:
+            return
+        if (field, btext) not in searcher.reader():
+            return
+        scorer = self.weighting.scorer(searcher, field, btext)
+        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        for (segid, base, seg), (sub, _) in zip(self.segments, searcher.leaf_searchers()):
+            reader = sub.reader()
+            if reader.segment().segment_id() != segid:  # searcher opened on other segments
+                raise _NotFast
+            if (field, btext) not in reader:
+                continue
+            found = None
+            offset = _postings_offset(reader.term_info(field, btext))
+            if offset is not None:
+                found = seg.postings(offset)
+            if found is None:  # inlined or unknown: read through Whoosh
+                found = _read_postings(reader.postings(field, btext))
+            docs, tf = found
+            tf = tf.astype(np.float64)
+            fl = seg.lengths[field][docs].astype(np.float64)
+            # whoosh.scoring.bm25, term for term
+            s = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+            if q.boost != 1.0:
+                s = s * q.boost
+            scores[docs + base] += s
+            matched[docs + base] = True
+
+
+def _top(docnums: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` best documents, best first; ties by lower document number
+    (as Whoosh's top collector)."""
+    if limit <= 0 or not len(docnums):
+        return docnums[:0]
+    if len(docnums) > limit:
+        kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        keep = scores >= kth
+        docnums, scores = docnums[keep], scores[keep]
+    order = np.lexsort((docnums, -scores))[:limit]
+    return docnums[order]
