@@ -93,7 +93,8 @@ class KeywordIndex:
         try:
             return self._parser.parse(text)
         except Exception:  # whoosh raises assorted errors on odd syntax
-            return self._parser.parse(" ".join(_words(text)))
+            # lower case: operator words (AND, NOT...) become plain words
+            return self._parser.parse(" ".join(_words(text)).lower())
 
     def search(self, q: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int]:
         """(ordinal, score) of the best ``limit`` matches, and the match count."""
