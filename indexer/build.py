@@ -119,8 +119,10 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
     vectors = VectorIndex.build(embedder.dim)
     try:
         embed_passages(vectors, store, summary.passages, settings, embedder, progress)
+        np.save(gen.passage_articles_file, store.passage_articles().astype(np.int32))
     finally:
         store.close()
+    vectors = vectors.for_size(settings.exact_search_max_passages)
     vectors.save(gen.vectors_file)
     gen.write_manifest(
         {
@@ -130,6 +132,7 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
             "passages": summary.passages,
             "model_path": embedder.model_path,
             "dim": vectors.index.d,
+            "vector_index": vectors.kind,
             "passage_tokens": settings.passage_tokens,
             "passage_overlap": settings.passage_overlap,
             "embed_title": settings.embed_title,

@@ -20,6 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
+
 from search.article import Article
 from search.config import Settings
 from search.embedder import Embedder
@@ -213,6 +215,8 @@ class _Edit:
                            progress, ords=sorted(self.fresh_ords))
             embedded = len(vectors) - before
             vectors.save(self.gen.vectors_file)
+            np.save(self.gen.passage_articles_file,
+                    self.store.passage_articles().astype(np.int32))
             articles, passages = self.store.count(), self.store.passage_count()
         finally:
             self.store.close()

@@ -50,6 +50,12 @@ class Settings:
     # (same results as Whoosh, much faster); False always scores with Whoosh.
     fast_keyword: bool = True
 
+    # --- vector index ------------------------------------------------------------
+    # Exact search up to this many passages, an IVF index (approximate) above.
+    exact_search_max_passages: int = 50_000
+    # IVF cells scanned per query (more: higher recall, slower).
+    ivf_nprobe: int = 32
+
     # --- semantic / hybrid ranking -------------------------------------------
     # How many candidates each retriever contributes before fusion.
     candidate_depth: int = 100

@@ -61,6 +61,11 @@ class Generation:
         return self.path / "vectors.faiss"
 
     @property
+    def passage_articles_file(self) -> Path:
+        """Article ordinal of every passage id (numpy int32, -1: none)."""
+        return self.path / "passage_articles.npy"
+
+    @property
     def store_file(self) -> Path:
         return self.path / "articles.sqlite"
 

@@ -105,8 +105,8 @@ class Searcher:
                 generation.keyword_dir, settings.bm25_k1, settings.bm25_b, settings.title_boost,
                 fast=settings.fast_keyword,
             )
-            self.vectors = VectorIndex.load(generation.vectors_file)
-            self.passage_article = self.store.passage_articles()
+            self.vectors = VectorIndex.load(generation.vectors_file, settings.ivf_nprobe, mmap=True)
+            self.passage_article = _passage_articles(generation, self.store)
         except BaseException:
             self._hold.release()
             raise
@@ -172,9 +172,9 @@ class Searcher:
     def _semantic(self, qvec: np.ndarray, depth: int) -> _Candidates:
         """Articles ranked by their best passage among the nearest passages."""
         scores, pids = self.vectors.search(qvec, depth * 4)
+        ords = self.passage_article[pids] if len(pids) else pids
         best: dict[int, tuple[float, int]] = {}
-        for score, pid in zip(scores.tolist(), pids.tolist()):
-            ord_ = int(self.passage_article[pid])
+        for score, pid, ord_ in zip(scores.tolist(), pids.tolist(), ords.tolist()):
             if ord_ >= 0 and ord_ not in best:  # passages arrive best first
                 best[ord_] = (score, pid)
         ranked = [(o, s) for o, (s, _) in best.items()][:depth]
@@ -212,3 +212,11 @@ class Searcher:
         if len(query) > s.max_query_chars:
             raise SearchError("query_too_long", f"query is longer than {s.max_query_chars} characters")
         return " ".join(_CONTROL.sub(" ", query).split())
+
+
+def _passage_articles(generation: Generation, store: ArticleStore) -> np.ndarray:
+    """Article ordinal of every passage id, memory-mapped (read from the store
+    for generations without the array)."""
+    if generation.passage_articles_file.exists():
+        return np.load(generation.passage_articles_file, mmap_mode="r")
+    return store.passage_articles()

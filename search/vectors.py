@@ -1,11 +1,35 @@
-"""The faiss index of passage vectors, keyed by passage id."""
+"""The faiss index of passage vectors, keyed by passage id.
+
+The index type is chosen by size (`choose`): exact inner-product search
+(``IndexFlatIP``) for small collections, where it costs a few milliseconds, and
+an inverted-file index (``IndexIVFFlat``: k-means cells, ``nprobe`` of them
+scanned per query) above ``exact_search_max_passages``, where an exact scan
+would cost tens of milliseconds.  Both keep the full vectors, take arbitrary
+passage ids and support adding and removing passages (incremental updates).
+Searchers memory-map the file, so server processes share one copy through the
+page cache.
+"""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+EXACT = "flat"
+APPROXIMATE = "ivf"
+
+
+def choose(passages: int, exact_max: int) -> str:
+    """The index kind for a collection of ``passages`` vectors."""
+    return EXACT if passages <= exact_max else APPROXIMATE
+
+
+def ivf_lists(passages: int) -> int:
+    """Number of k-means cells: ~4·√n, with at least 39 vectors per cell to train on."""
+    return max(1, min(passages // 39, int(4 * math.sqrt(passages))))
 
 
 class VectorIndex:
@@ -16,17 +40,42 @@ class VectorIndex:
 
     @classmethod
     def build(cls, dim: int) -> "VectorIndex":
+        """An empty exact index; see `for_size` once it is filled."""
         return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
 
     @classmethod
-    def load(cls, path: Path) -> "VectorIndex":
-        return cls(faiss.read_index(str(path)))
+    def load(cls, path: Path, nprobe: int = 1, mmap: bool = False) -> "VectorIndex":
+        """The index in ``path``; ``mmap`` maps it read-only (for searching)."""
+        flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        index = faiss.read_index(str(path), flags)
+        if isinstance(index, faiss.IndexIVF):
+            index.nprobe = nprobe
+        return cls(index)
 
     def save(self, path: Path) -> None:
         faiss.write_index(self.index, str(path))
 
+    @property
+    def kind(self) -> str:
+        return APPROXIMATE if isinstance(self.index, faiss.IndexIVF) else EXACT
+
     def __len__(self) -> int:
         return int(self.index.ntotal)
+
+    def for_size(self, exact_max: int) -> "VectorIndex":
+        """This index, or an IVF index of the same vectors if it holds more
+        than ``exact_max`` of them."""
+        if self.kind == APPROXIMATE or choose(len(self), exact_max) == EXACT:
+            return self
+        pids, vectors = self.all_vectors()
+        n, dim = vectors.shape
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, ivf_lists(n),
+                                   faiss.METRIC_INNER_PRODUCT)
+        sample = np.random.default_rng(0).choice(n, min(n, 64 * index.nlist), replace=False)
+        index.train(vectors[np.sort(sample)])
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct by pid
+        index.add_with_ids(vectors, pids)
+        return VectorIndex(index)
 
     def add(self, pids: np.ndarray, vectors: np.ndarray) -> None:
         self.index.add_with_ids(vectors, np.asarray(pids, dtype=np.int64))
@@ -38,7 +87,28 @@ class VectorIndex:
 
     def ids(self) -> np.ndarray:
         """The passage id of every stored vector."""
-        return faiss.vector_to_array(self.index.id_map)
+        return self.all_vectors(with_vectors=False)[0]
+
+    def all_vectors(self, with_vectors: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """(passage ids, vectors) of everything stored."""
+        if self.kind == EXACT:
+            ids = faiss.vector_to_array(self.index.id_map)
+            flat = faiss.downcast_index(self.index.index)
+            vectors = faiss.rev_swig_ptr(flat.get_xb(), len(ids) * flat.d).reshape(-1, flat.d)
+            return ids, vectors.copy() if with_vectors else None
+        lists, d = self.index.invlists, self.index.d
+        ids, vectors = [], []
+        for i in range(self.index.nlist):
+            size = lists.list_size(i)
+            if size:
+                ids.append(faiss.rev_swig_ptr(lists.get_ids(i), size).copy())
+                if with_vectors:
+                    codes = faiss.rev_swig_ptr(lists.get_codes(i), size * lists.code_size)
+                    vectors.append(codes.view(np.float32).reshape(size, d).copy())
+        ids_ = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+        if not with_vectors:
+            return ids_, None
+        return ids_, np.concatenate(vectors) if vectors else np.zeros((0, d), np.float32)
 
     def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, pids) of the ``k`` nearest passages, best first."""
