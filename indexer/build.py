@@ -69,7 +69,7 @@ def build(
     """Index ``sources`` into a new generation of ``settings.index_dir`` and make it live."""
     started = time.perf_counter()
     progress = sys.stderr.isatty() if progress is None else progress
-    embedder = embedder or Embedder(settings.resolved_model_path(), settings.embed_batch_size)
+    embedder = embedder or Embedder.for_settings(settings)
     layout = IndexDir(settings.index_dir)
     summary = BuildSummary()
     with layout.writer_lock():
@@ -131,6 +131,7 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
             "articles": summary.indexed,
             "passages": summary.passages,
             "model_path": embedder.model_path,
+            "embed_backend": embedder.backend,
             "dim": vectors.index.d,
             "vector_index": vectors.kind,
             "passage_tokens": settings.passage_tokens,

@@ -115,7 +115,7 @@ def _change(settings: Settings, apply, progress: bool | None,
             embedder: Embedder | None) -> UpdateSummary:
     started = time.perf_counter()
     progress = sys.stderr.isatty() if progress is None else progress
-    embedder = embedder or Embedder(settings.resolved_model_path(), settings.embed_batch_size)
+    embedder = embedder or Embedder.for_settings(settings)
     layout = IndexDir(settings.index_dir)
     summary = UpdateSummary()
     with layout.writer_lock():
@@ -153,6 +153,9 @@ def _check_compatible(live: Generation, settings: Settings, embedder: Embedder) 
               for name in _INDEX_SETTINGS if manifest.get(name) != getattr(settings, name)]
     if manifest.get("model_path") != embedder.model_path:
         differ.append(f"model_path: {manifest.get('model_path')!r} -> {embedder.model_path!r}")
+    backend = manifest.get("embed_backend", "torch")  # indexes without the key were fp32
+    if backend != embedder.backend:
+        differ.append(f"embed_backend: {backend!r} -> {embedder.backend!r}")
     if differ:
         raise BuildError(
             f"the live index {live.name} was built with other index settings "

@@ -41,6 +41,11 @@ class Settings:
     # Embed "title. passage" rather than the passage alone.
     embed_title: bool = True
     embed_batch_size: int = 32
+    # "onnx-int8": the model exported to ONNX with int8 weights (about twice as
+    # fast, same retrieval quality, see docs/performance.md); "torch": fp32.
+    embed_backend: str = "onnx-int8"
+    # Where the exported ONNX model is cached; empty: ~/.cache/newsearch/models.
+    model_cache_dir: str = ""
 
     # --- keyword ranking (Whoosh BM25F) ----------------------------------------
     bm25_k1: float = 1.2

@@ -110,7 +110,9 @@ class Searcher:
         except BaseException:
             self._hold.release()
             raise
-        self.embedder = embedder or Embedder(self.manifest["model_path"], settings.embed_batch_size)
+        # Queries are embedded as the index's passages were.
+        self.embedder = embedder or Embedder.for_settings(
+            settings, self.manifest["model_path"], self.manifest.get("embed_backend", "torch"))
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None, settings: Settings | None = None,

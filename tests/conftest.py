@@ -43,7 +43,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The real bundled model, loaded once."""
-    return Embedder(Settings().resolved_model_path())
+    return Embedder.for_settings(Settings())
 
 
 def sample_lines(n: int) -> list[str]:

@@ -26,13 +26,23 @@ def real_vectors(searcher):
     return pids, searcher.vectors.vectors(pids.tolist())
 
 
+def _index(pids, vecs, exact_max: int) -> VectorIndex:
+    index = VectorIndex.build(vecs.shape[1])
+    index.add(pids, vecs)
+    return index.for_size(exact_max)
+
+
 def test_ivf_scanning_every_cell_equals_exact_search(tmp_path, real_vectors):
     pids, vecs = real_vectors
-    exact = VectorIndex.build(pids, vecs, exact_max=10**9)
-    ivf = VectorIndex.build(pids, vecs, exact_max=10)
+    exact = _index(pids, vecs, exact_max=10**9)
+    ivf = _index(pids, vecs, exact_max=10)
     assert (exact.kind, ivf.kind) == (EXACT, APPROXIMATE)
+    for index in (exact, ivf):
+        ids, stored = index.all_vectors()
+        assert sorted(ids.tolist()) == sorted(pids.tolist())
+        assert np.allclose(stored[np.argsort(ids)], vecs[np.argsort(pids)])
     ivf.save(tmp_path / "v.faiss")
-    loaded = VectorIndex.load(tmp_path / "v.faiss", nprobe=ivf.index.nlist)
+    loaded = VectorIndex.load(tmp_path / "v.faiss", nprobe=ivf.index.nlist, mmap=True)
     for q in vecs[::7]:
         e_scores, e_pids = exact.search(q, 10)
         a_scores, a_pids = loaded.search(q, 10)
@@ -43,10 +53,11 @@ def test_ivf_scanning_every_cell_equals_exact_search(tmp_path, real_vectors):
 
 def test_ivf_takes_added_and_removed_passages(real_vectors):
     pids, vecs = real_vectors
-    ivf = VectorIndex.build(pids[:-5], vecs[:-5], exact_max=10)
-    ivf.index.add_with_ids(vecs[-5:], pids[-5:].astype(np.int64))
-    ivf.index.remove_ids(pids[:5].astype(np.int64))
+    ivf = _index(pids[:-5], vecs[:-5], exact_max=10)
+    ivf.add(pids[-5:], vecs[-5:])
+    ivf.remove(pids[:5].tolist())
     assert len(ivf) == len(pids) - 5
+    assert sorted(ivf.ids().tolist()) == sorted(pids[5:].tolist())
     ivf.index.nprobe = ivf.index.nlist
     assert ivf.search(vecs[-1], 1)[1].tolist() == [pids[-1]]
 
@@ -57,6 +68,7 @@ def test_large_collections_are_searched_with_ivf(tmp_path, corpus_dir, embedder,
     build([corpus_dir], settings, progress=False, embedder=embedder)
     ivf_searcher = Searcher.open(path, settings, embedder=embedder)
     assert ivf_searcher.manifest["vector_index"] == APPROXIMATE
+    assert ivf_searcher.manifest["embed_backend"] == embedder.backend
     assert searcher.manifest["vector_index"] == EXACT
     assert ivf_searcher.passage_article.dtype == np.int32
     query = "US backs Israel's campaign against the Lebanese militia"

@@ -1,0 +1,68 @@
+"""The int8 ONNX embedder: exported offline from the bundled model, cached,
+and close to the fp32 model's vectors."""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pytest
+
+from search import Settings
+from search.embedder import Embedder
+
+TEXTS = [
+    "Israel received a green light from the US for expanded operations against Hezbollah.",
+    "Vitamin D deficiency is associated with an increased risk of cardiovascular disease.",
+    "Путин провёл телефонный разговор с президентом Франции.",
+    "hurricane",
+]
+
+
+@pytest.fixture(scope="module")
+def fp32() -> Embedder:
+    return Embedder.for_settings(Settings(), backend="torch")
+
+
+def test_exports_offline_into_the_cache_and_reuses_it(tmp_path, monkeypatch, fp32):
+    def no_network(*args, **kwargs):
+        raise AssertionError("the embedder tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    int8 = Embedder.for_settings(Settings(model_cache_dir=str(tmp_path)), backend="onnx-int8")
+    vectors = int8.encode(TEXTS)
+    exported = list(tmp_path.rglob("*.onnx"))
+    assert len(exported) == 1
+    stamp = exported[0].stat().st_mtime_ns
+    again = Embedder.for_settings(Settings(model_cache_dir=str(tmp_path)), backend="onnx-int8")
+    assert np.allclose(again.encode(TEXTS), vectors, atol=1e-6)
+    assert exported[0].stat().st_mtime_ns == stamp  # loaded, not exported again
+
+
+def test_int8_vectors_are_close_to_fp32(embedder, fp32):
+    assert embedder.backend == "onnx-int8"  # the default
+    a, b = fp32.encode(TEXTS), embedder.encode(TEXTS)
+    assert a.shape == b.shape == (len(TEXTS), fp32.dim) == (len(TEXTS), embedder.dim)
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    cosines = (a * b).sum(axis=1)
+    assert cosines.min() > 0.97
+    # The nearest text of each text is the same under both.
+    assert ((a @ a.T).argsort(axis=1)[:, -2] == (b @ b.T).argsort(axis=1)[:, -2]).all()
+
+
+def test_batches_give_nearly_the_vectors_of_single_texts(embedder):
+    # Activations are quantized per batch, so batch-mates shift a vector a little.
+    together = embedder.encode(TEXTS)
+    alone = np.vstack([embedder.encode([t]) for t in TEXTS])
+    assert (together * alone).sum(axis=1).min() > 0.97
+    assert np.array_equal(embedder.encode(TEXTS[:1]), alone[:1])  # deterministic
+
+
+def test_both_backends_split_text_alike(embedder, fp32):
+    assert embedder.max_tokens == fp32.max_tokens
+    assert embedder.token_offsets(TEXTS) == fp32.token_offsets(TEXTS)
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(ValueError, match="embed_backend"):
+        Embedder("somewhere", backend="tpu")
