@@ -8,12 +8,13 @@ generation becomes live only when all of it is on disk (see `search.layout`).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from tqdm import tqdm
@@ -46,6 +47,17 @@ class BuildSummary:
     duplicates: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
+    # Seconds per stage: extraction (reading, parsing, storing), passages
+    # (splitting), keyword (Whoosh and its BM25 arrays), embedding, vector_index.
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def timed(self, stage: str):
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages[stage] = self.stages.get(stage, 0.0) + time.perf_counter() - started
 
     def report(self) -> str:
         lines = [
@@ -90,20 +102,23 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
     keyword = KeywordWriter(gen.keyword_dir)
     try:
         duplicates = Deduplicator()
-        items = read_sources(sources, fmt, fields)
+        items = _timed(read_sources(sources, fmt, fields), summary, "extraction")
         for item in tqdm(items, desc="reading", unit=" articles", disable=not progress):
             if isinstance(item, Skipped):
                 summary.skipped.append(item)
                 if on_skip:
                     on_skip(item)
                 continue
-            if duplicates.is_duplicate(item):
-                summary.duplicates += 1
-                continue
-            ord_ = store.add(item)
-            keyword.add(ord_, item)
-            spans = passage_spans(item.title, item.body, settings, embedder)
-            store.add_passages(ord_, spans)
+            with summary.timed("extraction"):
+                if duplicates.is_duplicate(item):
+                    summary.duplicates += 1
+                    continue
+                ord_ = store.add(item)
+            with summary.timed("keyword"):
+                keyword.add(ord_, item)
+            with summary.timed("passages"):
+                spans = passage_spans(item.title, item.body, settings, embedder)
+                store.add_passages(ord_, spans)
             summary.indexed += 1
             summary.passages += len(spans)
         if not summary.indexed:
@@ -114,16 +129,19 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
         raise
     finally:
         store.close()
-    keyword.commit()
+    with summary.timed("keyword"):
+        keyword.commit()
     store = ArticleStore(gen.store_file)
     vectors = VectorIndex.build(embedder.dim)
     try:
-        embed_passages(vectors, store, summary.passages, settings, embedder, progress)
+        with summary.timed("embedding"):
+            embed_passages(vectors, store, summary.passages, settings, embedder, progress)
         np.save(gen.passage_articles_file, store.passage_articles().astype(np.int32))
     finally:
         store.close()
-    vectors = vectors.for_size(settings.exact_search_max_passages)
-    vectors.save(gen.vectors_file)
+    with summary.timed("vector_index"):
+        vectors = vectors.for_size(settings.exact_search_max_passages)
+        vectors.save(gen.vectors_file)
     gen.write_manifest(
         {
             "generation": gen.name.removesuffix(".building"),
@@ -139,6 +157,20 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
             "embed_title": settings.embed_title,
         }
     )
+
+
+def _timed(items: Iterable, summary: BuildSummary, stage: str) -> Iterator:
+    """``items``, with the time spent producing each added to ``stage``."""
+    it = iter(items)
+    while True:
+        with summary.timed(stage):
+            item = next(it, _END)
+        if item is _END:
+            return
+        yield item
+
+
+_END = object()
 
 
 def passage_spans(title: str, body: str, settings: Settings, embedder: Embedder) -> list[tuple[int, int]]:
