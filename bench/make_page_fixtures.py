@@ -612,6 +612,58 @@ def agency_az_en(story: Story) -> str:
     return page(f"{story.title} | AzerWire.az", "en", body), gold(story)
 
 
+def opinion(story: Story) -> str:
+    """Opinion section: author bio above the body, pull quote repeating a sentence, embedded post."""
+    d = story.published
+    first_sentence = story.paragraphs[0].split(". ")[0].rstrip(".") + "."
+    embed = ('<blockquote class="social"><p>Big day for the city, and a long time coming. Proud of everyone who worked on this.</p>'
+             f'<p>— Mayor’s Office (@cityhall) {d:%B} {d.day}, {d:%Y}</p></blockquote>')
+    inserts = {min(2, len(story.paragraphs) - 1): f'<aside class="pull"><p>{escape(first_sentence)}</p></aside>',
+               min(3, len(story.paragraphs) - 1): embed}
+    body = f"""<header><a>The Civic Review</a>{links(["Opinion", "Columns", "Letters", "Editorials", "Cartoons"])}<button>Subscribe</button></header>
+<main><article><p class="label">Opinion</p><h1>{escape(story.title)}</h1>
+<div class="author"><p>By {escape(story.author)}</p><p>{escape(story.author)} is a professor of public policy and a former city planner. She writes a monthly column on local government.</p></div>
+<p>{d:%B} {d.day}, {d:%Y} at {d:%I:%M} {d:%p}</p>
+{body_html(story, inserts)}
+<p class="disclaimer">The views expressed are the author’s own and do not necessarily reflect those of The Civic Review.</p>
+</article><section><h2>More in Opinion</h2>{related(EN_PROMOS[1:4])}</section></main>
+<footer><p>© 2024 The Civic Review. All rights reserved.</p></footer>"""
+    return page(f"Opinion | {story.title}", "en", body), gold(story)
+
+
+def listicle(story: Story) -> str:
+    """Explainer: numbered subheads, a bullet list, a table of key facts."""
+    d = story.published
+    heads = {i: f"{n}. {h}" for n, (i, h) in enumerate(zip(range(0, len(story.paragraphs), 2),
+             ["What happened", "Who is involved", "Why it matters", "What comes next", "What people say"]), start=1)}
+    s2 = Story(story.title, story.paragraphs, d, story.author, story.category, story.lang, subheads=heads)
+    facts = ["Date: " + f"{d:%B} {d.day}, {d:%Y}", "Place: see the full story", "Status: ongoing"]
+    table = "<table>" + "".join(f"<tr><td>{escape(f.split(': ')[0])}</td><td>{escape(f.split(': ')[1])}</td></tr>" for f in facts) + "</table>"
+    body = f"""<header><a>Explainer Desk</a>{links(["Explainers", "Data", "Podcasts", "Newsletters", "About"])}</header>
+<main><article><h1>{escape(story.title)}</h1><p>{escape(story.author)} · {d:%d %B %Y}</p>
+<div class="facts"><h4>Key facts</h4>{table}</div>
+{body_html(s2, {})}
+</article><section><h2>Related</h2>{related(EN_PROMOS[:5])}</section></main>
+<footer>{links(["Privacy", "Terms", "Contact"])}<p>© Explainer Desk 2024</p></footer>"""
+    return page(story.title, "en", body), gold(s2)
+
+
+def brief(story: Story) -> str:
+    """A news brief inside a heavy front-page-like layout with summarised teasers before and after."""
+    d = story.published
+    teasers = [("Council approves new tram line after years of debate", "The project will link the airport with the old town by 2027, officials said on Monday."),
+               ("Heatwave warning issued for southern regions", "Temperatures are expected to stay above 35 degrees until at least Sunday."),
+               ("Central bank leaves interest rates unchanged", "Policymakers said inflation was falling but remained above the target.")]
+    cards = lambda ts: "".join(f'<div class="card"><h3><a>{escape(h)}</a></h3><p>{escape(t)}</p></div>' for h, t in ts)
+    body = f"""<header><a>Metro Today</a>{links(["Home", "Local", "Nation", "World", "Business", "Sports", "Life", "Opinion", "Obituaries", "E-Edition"])}</header>
+<div class="top">{cards(teasers[:2])}</div>
+<main><article><h1>{escape(story.title)}</h1><p>{d:%b}. {d.day}, {d:%Y}</p>
+{body_html(story, {})}</article>
+<section><h2>Latest News</h2>{cards(teasers[1:])}</section></main>
+<footer><p>Metro Today, a Metro Media company. © 2024 Metro Media. All rights reserved.</p></footer>"""
+    return page(story.title, "en", body), gold(story)
+
+
 # --- articles ----------------------------------------------------------------
 
 def wikinews(lang: str) -> list[dict]:
@@ -655,6 +707,7 @@ def main() -> None:
     en_picks[6:] = pick(en, [(1500, 2500), (300, 600), (2000, 3000), (200, 500), (1000, 2000)], skip=3)
     en_picks += pick(en, [(1500, 2500), (300, 700), (4000, 7000), (1500, 2500), (250, 600), (1200, 2200),
                           (300, 700)], skip=7)
+    en_picks += pick(en, [(1500, 2500), (2500, 4000), (90, 260)], skip=11)
     ru_picks = pick(ru, [(350, 800), (1200, 2000), (2500, 4000), (800, 1200), (1000, 1800), (2500, 5000),
                          (3000, 6000), (1200, 2000)])
     ru_picks[6:] = pick(ru, [(3000, 6000), (1200, 2000)], skip=5)
@@ -721,6 +774,12 @@ def main() -> None:
         "azerwire-en-short": (agency_az_en, en_story(17, 12)),
     }
     pages.update(held_out_2)
+    held_out_3 = {
+        "opinion-en-medium": (opinion, en_story(18, 9)),
+        "listicle-en-long": (listicle, en_story(19, 10)),
+        "brief-en-short": (brief, en_story(20, 11)),
+    }
+    pages.update(held_out_3)
     for name, (layout, s) in pages.items():
         made = layout(s)
         html, body = made if isinstance(made, tuple) else (made, gold(s))

@@ -28,6 +28,7 @@ _BREADCRUMB = re.compile(r"\s+(?:›|»|>|/|→)\s+")
 _HOME = re.compile(r"^(?:home|main|главная|ana səhifə|əsas)$", re.IGNORECASE)
 _UPDATED = re.compile(r"updated|modified|обновлен\w*|изменен\w*|yenilənib|yeniləndi", re.IGNORECASE)
 _PARTS = re.compile(r"\s+[|•·]\s+|\s{2,}")
+_MONTH_ABBREVIATION = re.compile(r"\b([^\W\d]{3,5})\.(?=\s*\d)")
 _DOTTED_TIME = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})\b(?!\.\d)")
 _DATE_HINT = re.compile(r"\b\d{4}\b")
 _DAY_MONTH = re.compile(r"\b\d{1,2}[./]\d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+\w{3,}|\b[^\W\d]{3,}\.?\s+\d{1,2}\b")
@@ -108,6 +109,7 @@ def _date(text: str, zone: tzinfo | None, lang: str) -> datetime | None:
     from dateparser.search import search_dates
 
     text = _DOTTED_TIME.sub(r"\1:\2", text)  # "12.14 BST" -> "12:14 BST"
+    text = _MONTH_ABBREVIATION.sub(r"\1", text)  # "Nov. 18" -> "Nov 18"
 
     languages = [lang, "en"] if lang in _DATEPARSER_LANGS else None
     order = "DMY" if lang not in ("en", "") or re.search(r"\d\.\d{1,2}\.\d", text) else "MDY"

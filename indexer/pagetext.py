@@ -65,7 +65,8 @@ _BOILERPLATE = re.compile(
     r"sign up (?:for|to) (?:our|the)\b.{0,40}newsletter|this (?:article|story) (?:appears|appeared) in|"
     r"print edition|сетевое издание|свидетельств\w* о регистрации|главный редактор|телефон редакции|"
     r"подписывайтесь на|подпишитесь на|subscribe to our|follow us on|abunə olun|"
-    r"support (?:our|my) work|поддержите нас|благодаря вашей поддержке|"
+    r"support (?:our|my) work|views expressed\b.{0,60}\b(?:are|do not)\b|do not necessarily reflect|"
+    r"поддержите нас|благодаря вашей поддержке|"
 
     r"^privacy (?:notice|policy)\b|\bour (?:\w+ ){0,2}(?:email|newsletter)s?\b|got a (?:story|news tip)\?|нашли ошибку\?|ctrl\s*\+\s*enter|"
     r"^[A-ZА-ЯƏ][\w'’-]+(?: [A-ZА-ЯƏ][\w'’-]+){1,3} (?:is|was) an? (?:[\w-]+ ){0,3}"
@@ -104,7 +105,9 @@ _SECTION_PENALTY = 40
 _BOILERPLATE_PENALTY = 15
 _WIDGET_PENALTY = 6
 SECONDARY_AFTER_WORDS = 15
-HEAD_LINES = 4  # lines at the top of the body run checked for a headline's date or byline
+HEAD_LINES = 4
+PULL_QUOTE_MAX_WORDS = 60
+PULL_QUOTE_CHECK_LINES = 400  # longer bodies skip the (quadratic) pull-quote check  # lines at the top of the body run checked for a headline's date or byline
 SECONDARY_WEIGHT = 0.5  # prose after a "Comments"/"Related" heading that follows the first paragraphs
 
 
@@ -215,7 +218,13 @@ def body_lines(scored: list[Line], span: tuple[int, int]) -> list[Line]:
             kept.append(line)
         elif not after_chrome:
             kept.append(line)
-    return kept
+    # A pull quote repeats (part of) a paragraph: keep the paragraph only, once.
+    texts: set[str] = set()
+    unique = [line for line in kept if line.text not in texts and not texts.add(line.text)]
+    if len(unique) > PULL_QUOTE_CHECK_LINES:
+        return unique
+    return [line for line in unique if line.words > PULL_QUOTE_MAX_WORDS or not any(
+        line.text in other.text and len(line.text) < len(other.text) for other in unique)]
 
 
 def trimmed(paragraphs: list[str]) -> list[str]:
