@@ -2,8 +2,9 @@
 
 from .article import Article
 from .config import Settings
+from .filters import Filters
 from .layout import IndexNotFound
-from .searcher import MODES, Hit, SearchError, SearchResponse, Searcher
+from .searcher import MODES, SORTS, Hit, SearchError, SearchResponse, Searcher
 
-__all__ = ["Article", "Hit", "IndexNotFound", "MODES", "SearchError", "SearchResponse",
-           "Searcher", "Settings"]
+__all__ = ["Article", "Filters", "Hit", "IndexNotFound", "MODES", "SORTS", "SearchError",
+           "SearchResponse", "Searcher", "Settings"]

@@ -35,6 +35,8 @@ def stem(word: str) -> str:
 class ScriptStemFilter(Filter):
     """Stems each token with the stemmer for its script (see module doc)."""
 
+    is_morph = True  # skipped for spelling words, so they keep their real form
+
     def __call__(self, tokens):
         for t in tokens:
             if not t.stopped:

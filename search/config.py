@@ -90,6 +90,16 @@ class Settings:
     # On SIGTERM: seconds to let in-flight requests finish before exiting.
     shutdown_timeout: float = 20.0
 
+    # --- search experience -------------------------------------------------------
+    # Near-duplicates (republished wire stories) collapse into one result: the
+    # mean passage vectors must be this close (cosine) and the texts must share
+    # this share of their word 3-grams (of the shorter text).
+    duplicate_cosine: float = 0.9
+    duplicate_overlap: float = 0.5
+    # How many of the top candidates are checked for near-duplicates.
+    collapse_depth: int = 200
+    related_count: int = 5
+
     def resolved_model_path(self) -> str:
         return self.model_path or default_model_path()
 

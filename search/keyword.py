@@ -6,21 +6,26 @@ import threading
 from datetime import timezone
 from pathlib import Path
 
+import numpy as np
 from whoosh import index, qparser, query as wq, scoring
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import news_analyzer
 from .article import Article
 from .postings import FastBM25F, write_postings
+from .syntax import lift_negations
 
 
 def schema() -> Schema:
     analyzer = news_analyzer()
     return Schema(
-        ord=NUMERIC(int, bits=64, stored=True, unique=True),
+        # A column too, so matches map to article ordinals without stored-field reads.
+        ord=NUMERIC(int, bits=64, stored=True, unique=True, sortable=True),
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, stored=True),
-        body=TEXT(analyzer=analyzer),
+        # spelling=True keeps the unstemmed words (field "spell_<name>") for
+        # "did you mean" and autocompletion.
+        title=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        body=TEXT(analyzer=analyzer, spelling=True),
         url=STORED(),
         published=DATETIME(stored=True, sortable=True),
         author=ID(stored=True),
@@ -91,24 +96,65 @@ class KeywordIndex:
     def parse(self, text: str) -> wq.Query:
         """The query for ``text``; broken syntax falls back to its plain words."""
         try:
-            return self._parser.parse(text)
+            q = self._parser.parse(text)
         except Exception:  # whoosh raises assorted errors on odd syntax
             # lower case: operator words (AND, NOT...) become plain words
-            return self._parser.parse(" ".join(_words(text)).lower())
+            q = self._parser.parse(" ".join(_words(text)).lower())
+        return lift_negations(q)
 
-    def search(self, q: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int]:
-        """(ordinal, score) of the best ``limit`` matches, and the match count."""
+    def search(self, q: wq.Query, limit: int, allow: np.ndarray | None = None
+               ) -> tuple[list[tuple[int, float]], int]:
+        """(ordinal, score) of the best ``limit`` matches, and the match count.
+
+        ``allow`` (a boolean mask over article ordinals) keeps only the
+        articles it marks."""
         if q is wq.NullQuery or limit <= 0:
             return [], 0
         searcher = self._searcher()
         if self._fast is not None:
-            found = self._fast.search(searcher, q, limit)
+            found = self._fast.search(searcher, q, limit, allow)
             if found is not None:
                 return found
-        results = searcher.search(q, limit=limit)
+        only = None
+        if allow is not None:
+            only = set(np.flatnonzero(allow[self._doc_ords(searcher)]).tolist())
+        results = searcher.search(q, limit=limit, filter=only)
         hits = [(hit["ord"], float(hit.score)) for hit in results]
         total = len(results) if results.has_exact_length() else results.estimated_min_length()
         return hits, max(total, len(hits))
+
+    def matching(self, q: wq.Query) -> np.ndarray:
+        """Ordinals of every article matching ``q`` (unscored)."""
+        if q is wq.NullQuery:
+            return np.zeros(0, dtype=np.int64)
+        searcher = self._searcher()
+        if self._fast is not None:
+            found = self._fast.matching(searcher, q)
+            if found is not None:
+                return found
+        docnums = np.fromiter(q.docs(searcher), dtype=np.int64)
+        return self._doc_ords(searcher)[docnums]
+
+    def titles(self, q: wq.Query, limit: int) -> list[tuple[str, str]]:
+        """(id, title) of the best ``limit`` matches of ``q``."""
+        results = self._searcher().search(q, limit=limit)
+        return [(hit["id"], hit["title"]) for hit in results]
+
+    def reader(self):
+        """This thread's Whoosh index reader (for spelling and term lookups)."""
+        return self._searcher().reader()
+
+    def _doc_ords(self, searcher) -> np.ndarray:
+        """Article ordinal of every Whoosh document number of ``searcher``."""
+        cached = getattr(self._local, "doc_ords", None)
+        if cached is None or cached[0] is not searcher:
+            reader = searcher.reader()
+            if reader.has_column("ord"):
+                values = list(reader.column_reader("ord"))
+            else:  # an index written before the column existed
+                values = [reader.stored_fields(d).get("ord", -1) for d in range(reader.doc_count_all())]
+            cached = self._local.doc_ords = (searcher, np.asarray(values, dtype=np.int64))
+        return cached[1]
 
     def doc_count(self) -> int:
         return self._index.doc_count()

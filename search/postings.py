@@ -207,17 +207,30 @@ class FastBM25F:
             log.warning("keyword scoring falls back to Whoosh: %s", e)
             return None
 
-    def search(self, searcher, q: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int] | None:
+    def search(self, searcher, q: wq.Query, limit: int, allow: np.ndarray | None = None
+               ) -> tuple[list[tuple[int, float]], int] | None:
         """(ordinal, score) of the best ``limit`` documents and the match count,
-        or None when the query needs Whoosh."""
+        or None when the query needs Whoosh.  ``allow`` (a boolean mask over
+        article ordinals) keeps only the articles it marks."""
         try:
             scores, matched = self._eval(searcher, q)
         except _NotFast:
             return None
         matched &= self.live
+        if allow is not None:
+            known = (self.ords >= 0) & (self.ords < len(allow))
+            matched &= known & allow[np.where(known, self.ords, 0)]
         docnums = np.flatnonzero(matched)
         top = _top(docnums, scores[docnums], limit)
         return [(int(self.ords[d]), float(scores[d])) for d in top], len(docnums)
+
+    def matching(self, searcher, q: wq.Query) -> np.ndarray | None:
+        """Ordinals of every document matching ``q``, or None when the query needs Whoosh."""
+        try:
+            _, matched = self._eval(searcher, q)
+        except _NotFast:
+            return None
+        return self.ords[np.flatnonzero(matched & self.live)]
 
     # --- query evaluation: dense (scores, matched) arrays over all documents --
     def _eval(self, searcher, q) -> tuple[np.ndarray, np.ndarray]:

@@ -18,27 +18,27 @@ from typing import Any
 import numpy as np
 
 from .article import Article
+from .article_vectors import ArticleVectors
 from .config import Settings
+from .duplicates import Group, collapse
 from .embedder import Embedder
+from .errors import SearchError
+from .facets import ArticleFacts
+from .filters import Filters
 from .fusion import reciprocal_rank, weighted
 from .keyword import KeywordIndex, positive_terms
 from .layout import Generation, IndexDir
 from .snippets import count_terms, snippet
+from .spelling import did_you_mean
 from .store import ArticleStore, Passage
+from .suggest import Completer, Suggestion
+from .syntax import negated, plain_text
 from .vectors import VectorIndex
 
 MODES = ("hybrid", "keyword", "semantic")
+SORTS = ("relevance", "newest")
 # Control characters and lone surrogates: never meaningful in a query.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-class SearchError(ValueError):
-    """A request the searcher refuses; ``code`` is machine-readable."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass
@@ -46,20 +46,29 @@ class Hit:
     article: Article
     score: float
     snippet: str  # HTML: escaped text, query words in <mark>
+    similar: list[Article] = field(default_factory=list)  # near-duplicates collapsed into it
 
     def to_dict(self) -> dict[str, Any]:
-        a = self.article
         return {
-            "id": a.id,
-            "url": a.url,
-            "title": a.title,
-            "published": a.published.isoformat() if a.published else None,
-            "category": a.category,
-            "author": a.author,
-            "lang": a.lang,
+            **article_fields(self.article),
             "score": round(self.score, 6),
             "snippet": self.snippet,
+            "similar_count": len(self.similar),
+            "similar": [article_fields(a) for a in self.similar],
         }
+
+
+def article_fields(a: Article) -> dict[str, Any]:
+    """An article's fields as results show them (no body)."""
+    return {
+        "id": a.id,
+        "url": a.url,
+        "title": a.title,
+        "published": a.published.isoformat() if a.published else None,
+        "category": a.category,
+        "author": a.author,
+        "lang": a.lang,
+    }
 
 
 @dataclass
@@ -68,20 +77,41 @@ class SearchResponse:
     mode: str
     page: int
     size: int
+    sort: str = "relevance"
+    filters: Filters = field(default_factory=Filters)
     total: int = 0
     took_ms: float = 0.0
     hits: list[Hit] = field(default_factory=list)
+    suggestion: str | None = None  # "did you mean" query
+    facets: dict[str, list[dict[str, Any]]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
+            "sort": self.sort,
+            "filters": self.filters.to_dict(),
             "total": self.total,
             "page": self.page,
             "size": self.size,
             "took_ms": round(self.took_ms, 2),
+            "suggestion": self.suggestion,
+            "facets": self.facets,
             "results": [h.to_dict() for h in self.hits],
         }
+
+
+@dataclass
+class Related:
+    """An article, its other versions (near-duplicates) and related stories."""
+
+    article: Article
+    versions: list[Hit]
+    related: list[Hit]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.article.id, "versions": [h.to_dict() for h in self.versions],
+                "related": [h.to_dict() for h in self.related]}
 
 
 @dataclass
@@ -89,6 +119,7 @@ class _Candidates:
     ranked: list[tuple[int, float]]  # (article ordinal, score), best first
     total: int
     best_passage: dict[int, int] = field(default_factory=dict)  # ord -> pid
+    pool: np.ndarray | None = None  # every candidate before filters (facets, totals)
 
 
 class Searcher:
@@ -107,12 +138,15 @@ class Searcher:
             )
             self.vectors = VectorIndex.load(generation.vectors_file, settings.ivf_nprobe, mmap=True)
             self.passage_article = _passage_articles(generation, self.store)
+            self.facts = ArticleFacts(self.store.facts())
         except BaseException:
             self._hold.release()
             raise
         # Queries are embedded as the index's passages were.
         self.embedder = embedder or Embedder.for_settings(
             settings, self.manifest["model_path"], self.manifest.get("embed_backend", "torch"))
+        self.article_vectors = ArticleVectors(self.passage_article, self.vectors)
+        self.completer = Completer(self.keyword)
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None, settings: Settings | None = None,
@@ -131,56 +165,136 @@ class Searcher:
     def article_count(self) -> int:
         return int(self.manifest["articles"])
 
-    def search(self, query: str, mode: str = "hybrid", page: int = 1, size: int = 10) -> SearchResponse:
+    def search(self, query: str, mode: str = "hybrid", page: int = 1, size: int = 10,
+               filters: Filters | None = None, sort: str = "relevance",
+               facets: bool = False) -> SearchResponse:
+        """One page of results; ``facets=True`` also counts facet values."""
         started = time.perf_counter()
-        query = self._check(query, mode, page, size)
-        response = SearchResponse(query=query, mode=mode, page=page, size=size)
+        query = self._check(query, mode, page, size, sort)
+        filters = filters or Filters()
+        response = SearchResponse(query=query, mode=mode, page=page, size=size, sort=sort,
+                                  filters=filters)
         if query:
-            depth = max(self.settings.candidate_depth, page * size)
             parsed = self.keyword.parse(query)
             terms = positive_terms(parsed)
-            qvec = None if mode == "keyword" else self.embedder.encode([query])[0]
-            found = self._candidates(parsed, qvec, mode, depth)
-            response.total = found.total
-            window = found.ranked[(page - 1) * size : page * size]
-            articles = self.store.get([o for o, _ in window])
-            response.hits = [
-                Hit(articles[o], score, self._snippet(o, articles[o], terms, qvec, found))
-                for o, score in window
-                if o in articles
-            ]
+            embed = plain_text(query)
+            qvec = None if mode == "keyword" or not embed else self.embedder.encode([embed])[0]
+            allow = self.facts.mask(filters)
+            pool = None if mode == "semantic" else self.keyword.matching(parsed)
+            depth = max(self.settings.candidate_depth, page * size)
+            # Sorted by date, every keyword match is a candidate, not just the most relevant.
+            kw_depth = max(depth, len(pool)) if sort == "newest" and pool is not None else depth
+            kept = None if mode == "keyword" else self._kept(parsed)
+            found = self._candidates(parsed, qvec, mode, depth, allow, kept, kw_depth)
+            ranked = self.facts.newest_first(found.ranked) if sort == "newest" else found.ranked
+            groups = self._collapse(ranked, max(self.settings.collapse_depth, page * size))
+            pool = found.pool if pool is None else np.union1d(pool, found.pool)
+            matched = pool if allow is None else pool[allow[pool]]
+            response.total = max(0, len(matched) - (len(ranked) - len(groups)))
+            response.hits = self._hits(groups[(page - 1) * size : page * size], terms, qvec, found)
+            response.suggestion = did_you_mean(self.keyword.reader(), query)
+            if facets:
+                response.facets = self.facts.counts(pool, filters)
         response.took_ms = (time.perf_counter() - started) * 1000
         return response
 
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Autocompletions for a partly typed query (words and titles)."""
+        return self.completer.complete(prefix[: self.settings.max_query_chars], limit)
+
+    def article(self, article_id: str) -> Article | None:
+        found = self.store.get_by_id(article_id)
+        return found[1] if found else None
+
+    def related(self, article_id: str, count: int | None = None) -> Related | None:
+        """The article's near-duplicates and its most related stories by meaning."""
+        found = self.store.get_by_id(article_id)
+        if found is None:
+            return None
+        ord_, article = found
+        count = count or self.settings.related_count
+        vector = self.article_vectors.of([ord_])[0]
+        near = [(o, s) for o, s in self._semantic(vector, count * 4, None).ranked if o != ord_]
+        own, *others = self._collapse([(ord_, 1.0)] + near, len(near) + 1)
+        ords = own.similar + [o for g in others[:count] for o in [g.ord] + g.similar]
+        articles = self.store.get(ords)
+        scores = dict(near)
+        lead = self.settings.snippet_chars
+
+        def hit(o: int) -> Hit:
+            return Hit(articles[o], scores[o], snippet(articles[o].body[: lead * 2], set(), lead))
+
+        return Related(article, [hit(o) for o in own.similar if o in articles],
+                       [hit(g.ord) for g in others[:count] if g.ord in articles])
+
     # --- retrieval ---------------------------------------------------------
-    def _candidates(self, parsed, qvec, mode: str, depth: int) -> _Candidates:
+    def _candidates(self, parsed, qvec, mode: str, depth: int, allow=None, kept=None,
+                    kw_depth: int | None = None) -> _Candidates:
+        kw_depth = kw_depth or depth
         if mode == "keyword":
-            return self._keyword(parsed, depth)
+            return self._keyword(parsed, kw_depth, allow)
         if mode == "semantic":
-            return self._semantic(qvec, depth)
-        kw = self._keyword(parsed, depth)
-        sem = self._semantic(qvec, depth)
+            return self._semantic(qvec, depth, allow, kept)
+        kw = self._keyword(parsed, kw_depth, allow)
+        sem = self._semantic(qvec, depth, allow, kept)
         w = self.settings.semantic_weight
         if self.settings.fusion == "weighted":
             fused = weighted([kw.ranked, sem.ranked], [1 - w, w])
         else:
             fused = reciprocal_rank([kw.ranked, sem.ranked], [1 - w, w], self.settings.rrf_k)
-        return _Candidates(fused, len(fused), sem.best_passage)
+        return _Candidates(fused, len(fused), sem.best_passage, sem.pool)
 
-    def _keyword(self, parsed, depth: int) -> _Candidates:
-        hits, total = self.keyword.search(parsed, depth)
-        return _Candidates(hits, total)
+    def _kept(self, parsed) -> np.ndarray | None:
+        """Mask of the articles not matching an excluded part of the query
+        (``-word``, ``NOT word``), for the semantic side; None if nothing is excluded."""
+        ords = self.keyword.matching(negated(parsed))
+        if not len(ords):
+            return None
+        mask = np.ones(self.facts.size, dtype=bool)
+        mask[ords[ords < self.facts.size]] = False
+        return mask
 
-    def _semantic(self, qvec: np.ndarray, depth: int) -> _Candidates:
-        """Articles ranked by their best passage among the nearest passages."""
+    def _keyword(self, parsed, depth: int, allow=None) -> _Candidates:
+        hits, total = self.keyword.search(parsed, depth, allow)
+        return _Candidates(hits, total, pool=np.zeros(0, dtype=np.int64))
+
+    def _semantic(self, qvec: np.ndarray | None, depth: int, allow=None, kept=None) -> _Candidates:
+        """Articles ranked by their best passage among the nearest passages.
+
+        The candidates (``pool``) are the articles of the ``depth * 4`` nearest
+        passages that ``kept`` keeps; ``allow`` (the filters' mask over
+        ordinals) then decides which are ranked."""
+        if qvec is None:
+            return _Candidates([], 0, pool=np.zeros(0, dtype=np.int64))
         scores, pids = self.vectors.search(qvec, depth * 4)
         ords = self.passage_article[pids] if len(pids) else pids
         best: dict[int, tuple[float, int]] = {}
         for score, pid, ord_ in zip(scores.tolist(), pids.tolist(), ords.tolist()):
             if ord_ >= 0 and ord_ not in best:  # passages arrive best first
                 best[ord_] = (score, pid)
-        ranked = [(o, s) for o, (s, _) in best.items()][:depth]
-        return _Candidates(ranked, len(ranked), {o: p for o, (_, p) in best.items()})
+        ranked = [(o, s) for o, (s, _) in best.items() if kept is None or kept[o]][:depth]
+        pool = np.asarray([o for o, _ in ranked], dtype=np.int64)
+        if allow is not None:
+            ranked = [(o, s) for o, s in ranked if allow[o]]
+        return _Candidates(ranked, len(ranked), {o: p for o, (_, p) in best.items()}, pool)
+
+    # --- results -------------------------------------------------------------
+    def _collapse(self, ranked: list[tuple[int, float]], depth: int) -> list[Group]:
+        s = self.settings
+        return collapse(ranked, self.article_vectors.of, self._texts,
+                        s.duplicate_cosine, s.duplicate_overlap, depth)
+
+    def _texts(self, ords: list[int]) -> dict[int, str]:
+        return {o: a.text for o, a in self.store.get(ords).items()}
+
+    def _hits(self, groups: list[Group], terms: set[str], qvec, found: _Candidates) -> list[Hit]:
+        articles = self.store.get([o for g in groups for o in [g.ord] + g.similar])
+        return [
+            Hit(articles[g.ord], g.score, self._snippet(g.ord, articles[g.ord], terms, qvec, found),
+                [articles[o] for o in g.similar if o in articles])
+            for g in groups
+            if g.ord in articles
+        ]
 
     # --- snippets ------------------------------------------------------------
     def _snippet(self, ord_: int, article: Article, terms: set[str], qvec, found: _Candidates) -> str:
@@ -203,10 +317,12 @@ class Searcher:
         counts = [count_terms(article.body[p.start : p.end], terms) for p in passages]
         return passages[max(range(len(passages)), key=lambda i: (counts[i], -i))]
 
-    def _check(self, query: str, mode: str, page: int, size: int) -> str:
+    def _check(self, query: str, mode: str, page: int, size: int, sort: str = "relevance") -> str:
         s = self.settings
         if mode not in MODES:
             raise SearchError("bad_mode", f"mode must be one of {', '.join(MODES)}")
+        if sort not in SORTS:
+            raise SearchError("bad_sort", f"sort must be one of {', '.join(SORTS)}")
         if not 1 <= size <= s.max_page_size:
             raise SearchError("bad_size", f"size must be between 1 and {s.max_page_size}")
         if page < 1 or page * size > s.max_results:

@@ -147,6 +147,13 @@ class ArticleStore:
             ).fetchone()
         return (row[0], _article(row)) if row else None
 
+    def facts(self) -> list[tuple[int, str, str, str, str | None]]:
+        """(ord, category, author, lang, published) of every article (see `search.facets`)."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT ord, category, author, lang, published FROM articles"
+            ).fetchall()
+
     def passages(self, ord_: int) -> list[Passage]:
         with self._lock:
             rows = self._db.execute(

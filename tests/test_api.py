@@ -4,14 +4,16 @@ import pytest
 
 from .conftest import HOSTILE
 
-RESULT_FIELDS = {"id", "url", "title", "published", "category", "author", "lang", "score", "snippet"}
+RESULT_FIELDS = {"id", "url", "title", "published", "category", "author", "lang", "score", "snippet",
+                 "similar_count", "similar"}
 
 
 def test_search_json_shape(client):
     r = client.get("/api/search?q=Hochstein+McGurk&mode=keyword&page=1&size=5")
     assert r.status_code == 200 and r.is_json
     body = r.get_json()
-    assert list(body) == ["query", "mode", "total", "page", "size", "took_ms", "results"]
+    assert list(body) == ["query", "mode", "sort", "filters", "total", "page", "size", "took_ms",
+                          "suggestion", "facets", "results"]
     assert body["query"] == "Hochstein McGurk" and body["mode"] == "keyword"
     assert body["total"] == 1 and body["page"] == 1 and body["size"] == 5
     (result,) = body["results"]

@@ -47,7 +47,7 @@ def test_results_carry_article_fields_and_scores(searcher):
     assert scores == sorted(scores, reverse=True)
     record = response.hits[0].to_dict()
     assert set(record) == {"id", "url", "title", "published", "category", "author", "lang",
-                           "score", "snippet"}
+                           "score", "snippet", "similar_count", "similar"}
 
 
 def test_pages_do_not_overlap(searcher):

@@ -1,15 +1,39 @@
-"""The site search page."""
+"""The site: the search page and the article page (HTML; works without JavaScript)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from urllib.parse import urlsplit
 
+from flask import Blueprint, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+
+from search.searcher import MODES, SORTS
+
+from .i18n import LANGUAGES, Translator, choose
 from .params import search_params
 from .searching import searcher as current_searcher
 
 bp = Blueprint("pages", __name__)
 
-MODE_LABELS = {"hybrid": "Best match", "keyword": "Exact words", "semantic": "By meaning"}
+
+@bp.app_context_processor
+def interface():
+    """What every template gets: the translator and links that keep the language."""
+    hl = choose(request)
+    t = Translator(hl)
+
+    def link(endpoint: str, **args) -> str:
+        return url_for(endpoint, **args, hl=hl if request.args.get("hl") else None)
+
+    def in_language(code: str) -> str:
+        """This very page in another interface language."""
+        args = {k: request.args.getlist(k) for k in request.args if k != "hl"}
+        if request.endpoint in ("pages.search_page", "pages.article_page"):
+            return url_for(request.endpoint, **(request.view_args or {}), **args, hl=code)
+        return url_for("pages.search_page", hl=code)
+
+    return {"t": t, "hl": hl, "languages": LANGUAGES, "link": link, "in_language": in_language,
+            "modes": MODES, "sorts": SORTS}
 
 
 @bp.get("/")
@@ -18,5 +42,23 @@ def search_page():
     response = None
     if params.q.strip():
         searcher = current_searcher()
-        response = searcher.search(params.q, mode=params.mode, page=params.page, size=params.size)
-    return render_template("search.html", params=params, response=response, modes=MODE_LABELS)
+        response = searcher.search(params.q, mode=params.mode, page=params.page, size=params.size,
+                                   filters=params.filters, sort=params.sort, facets=True)
+    return render_template("search.html", params=params, response=response)
+
+
+@bp.get("/articles/<path:article_id>")
+def article_page(article_id: str):
+    found = current_searcher().related(article_id)
+    if found is None:
+        raise NotFound("There is no article with this address.")
+    return render_template("article.html", found=found, back=_back_link())
+
+
+def _back_link() -> str | None:
+    """The search the reader came from, if they came from this site's search page."""
+    ref = urlsplit(request.referrer or "")
+    here = urlsplit(request.host_url)
+    if ref.netloc == here.netloc and ref.path == url_for("pages.search_page") and ref.query:
+        return f"{ref.path}?{ref.query}"
+    return None

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl
 
 import flask
+from werkzeug.datastructures import MultiDict
 from werkzeug.utils import cached_property
 
-from search.searcher import MODES, SearchError
+from search.filters import FIELDS, Filters
+from search.searcher import MODES, SORTS, SearchError
 
 
 class Request(flask.Request):
@@ -30,22 +32,62 @@ class SearchParams:
     mode: str
     page: int
     size: int
+    sort: str = "relevance"
+    filters: Filters = field(default_factory=Filters)
+
+    def query_args(self, **changes: Any) -> dict[str, Any]:
+        """This search as query-string arguments (defaults left out), with ``changes``."""
+        args: dict[str, Any] = {"q": self.q, "mode": self.mode, "sort": self.sort, "page": self.page,
+                                **{f: list(self.filters.values(f)) for f in FIELDS},
+                                "from": self.filters.date_from.isoformat() if self.filters.date_from else "",
+                                "to": self.filters.date_to.isoformat() if self.filters.date_to else ""}
+        args.update(changes)
+        defaults = {"mode": "hybrid", "sort": "relevance", "page": 1}
+        return {k: v for k, v in args.items() if v not in ("", [], None) and defaults.get(k) != v}
 
 
-def search_params(args: Mapping[str, str], default_size: int = 10) -> SearchParams:
+def search_params(args: MultiDict, default_size: int = 10) -> SearchParams:
     """Validated parameters; `SearchError` (code ``bad_*``) for bad ones."""
-    mode = args.get("mode", "hybrid") or "hybrid"
-    if mode not in MODES:
-        raise SearchError("bad_mode", f"mode must be one of {', '.join(MODES)}")
     return SearchParams(
         q=args.get("q", ""),
-        mode=mode,
+        mode=_choice(args, "mode", MODES),
         page=_integer(args, "page", 1),
         size=_integer(args, "size", default_size),
+        sort=_choice(args, "sort", SORTS),
+        filters=Filters.parse(
+            category=args.getlist("category"), author=args.getlist("author"),
+            lang=args.getlist("lang"), date_from=args.get("from", ""), date_to=args.get("to", ""),
+        ),
     )
 
 
-def _integer(args: Mapping[str, str], name: str, default: int) -> int:
+def flag(args: MultiDict, name: str, default: bool) -> bool:
+    raw = args.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SearchError(f"bad_{name}", f"{name} must be true or false")
+
+
+def bounded(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    """A whole number between ``low`` and ``high``."""
+    value = _integer(args, name, default)
+    if not low <= value <= high:
+        raise SearchError(f"bad_{name}", f"{name} must be between {low} and {high}")
+    return value
+
+
+def _choice(args: MultiDict, name: str, choices: tuple[str, ...]) -> str:
+    value = args.get(name, "") or choices[0]
+    if value not in choices:
+        raise SearchError(f"bad_{name}", f"{name} must be one of {', '.join(choices)}")
+    return value
+
+
+def _integer(args: MultiDict, name: str, default: int) -> int:
     raw = args.get(name, "")
     if raw == "":
         return default

@@ -1,0 +1,34 @@
+"""One vector per article: the normalised mean of its passage vectors.
+
+Used to find an article's related stories and to spot near-duplicates.  The
+passage vectors are read back from the faiss index; nothing extra is stored.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .vectors import VectorIndex
+
+
+class ArticleVectors:
+    def __init__(self, passage_article: np.ndarray, vectors: VectorIndex):
+        """``passage_article``: article ordinal of every passage id (-1: none)."""
+        self._vectors = vectors
+        self._order = np.argsort(passage_article, kind="stable")  # pids grouped by article
+        self._sorted = passage_article[self._order]
+
+    def pids(self, ord_: int) -> np.ndarray:
+        lo, hi = np.searchsorted(self._sorted, [ord_, ord_ + 1])
+        return self._order[lo:hi]
+
+    def of(self, ords: list[int]) -> np.ndarray:
+        """(len(ords), dim) unit vectors; zeros for an article without passages."""
+        out = np.zeros((len(ords), self._vectors.index.d), dtype=np.float32)
+        for i, ord_ in enumerate(ords):
+            pids = self.pids(ord_)
+            if len(pids):
+                mean = self._vectors.vectors(pids.tolist()).mean(axis=0)
+                norm = float(np.linalg.norm(mean))
+                out[i] = mean / norm if norm > 0 else mean
+        return out

@@ -1,0 +1,223 @@
+"""The OpenAPI 3.1 description of the JSON API, served at /api/openapi.json.
+
+Limits and choices come from the code (`Settings`, `MODES`, `SORTS`, filter
+limits), so the document cannot drift from what the API accepts; a test checks
+real responses against it and that every route is described.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.config import Settings
+from search.filters import MAX_VALUE_CHARS, MAX_VALUES
+from search.searcher import MODES, SORTS
+
+DATE_PATTERN = r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema,
+            "description": description, **extra}
+
+
+def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
+    return {"type": [kind, "null"], **extra}
+
+
+def _schemas() -> dict[str, Any]:
+    article_fields = {
+        "id": {"type": "string"},
+        "url": {"type": "string"},
+        "title": {"type": "string"},
+        "published": _nullable("string", format="date-time"),
+        "category": {"type": "string"},
+        "author": {"type": "string"},
+        "lang": {"type": "string"},
+    }
+    summary = {"type": "object", "required": list(article_fields), "properties": article_fields}
+    facet_value = {
+        "type": "object", "required": ["value", "count", "selected"],
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0},
+                       "selected": {"type": "boolean"}},
+    }
+    facet_list = {"type": "array", "items": _ref("FacetValue")}
+    return {
+        "Error": {
+            "type": "object", "required": ["error"],
+            "properties": {"error": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string", "examples": ["bad_size", "not_found"]},
+                               "message": {"type": "string"}}}},
+        },
+        "ArticleSummary": summary,
+        "Hit": {
+            "type": "object",
+            "required": [*article_fields, "score", "snippet", "similar_count", "similar"],
+            "properties": {
+                **article_fields,
+                "score": {"type": "number"},
+                "snippet": {"type": "string", "description":
+                            "HTML: the article text escaped, query words in <mark>"},
+                "similar_count": {"type": "integer", "minimum": 0,
+                                  "description": "near-duplicates collapsed into this result"},
+                "similar": {"type": "array", "items": _ref("ArticleSummary")},
+            },
+        },
+        "Filters": {
+            "type": "object", "required": ["category", "author", "lang", "from", "to"],
+            "properties": {
+                "category": {"type": "array", "items": {"type": "string"}},
+                "author": {"type": "array", "items": {"type": "string"}},
+                "lang": {"type": "array", "items": {"type": "string"}},
+                "from": _nullable("string", format="date"),
+                "to": _nullable("string", format="date"),
+            },
+        },
+        "FacetValue": facet_value,
+        "Facets": {
+            "type": "object", "required": ["category", "author", "lang", "year"],
+            "properties": {k: facet_list for k in ("category", "author", "lang", "year")},
+        },
+        "SearchResponse": {
+            "type": "object",
+            "required": ["query", "mode", "sort", "filters", "total", "page", "size", "took_ms",
+                         "suggestion", "facets", "results"],
+            "properties": {
+                "query": {"type": "string"},
+                "mode": {"enum": list(MODES)},
+                "sort": {"enum": list(SORTS)},
+                "filters": _ref("Filters"),
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "size": {"type": "integer", "minimum": 1},
+                "took_ms": {"type": "number", "minimum": 0},
+                "suggestion": _nullable("string", description="did-you-mean query"),
+                "facets": {"oneOf": [_ref("Facets"), {"type": "null"}]},
+                "results": {"type": "array", "items": _ref("Hit")},
+            },
+        },
+        "Suggestions": {
+            "type": "object", "required": ["query", "suggestions"],
+            "properties": {
+                "query": {"type": "string"},
+                "suggestions": {"type": "array", "items": {
+                    "type": "object", "required": ["text", "kind", "id"],
+                    "properties": {"text": {"type": "string"}, "kind": {"enum": ["term", "title"]},
+                                   "id": _nullable("string")}}},
+            },
+        },
+        "Article": {
+            "type": "object", "required": [*article_fields, "body", "extra"],
+            "properties": {**article_fields, "body": {"type": "string"},
+                           "extra": {"type": "object"}},
+        },
+        "Related": {
+            "type": "object", "required": ["id", "versions", "related"],
+            "properties": {"id": {"type": "string"},
+                           "versions": {"type": "array", "items": _ref("Hit")},
+                           "related": {"type": "array", "items": _ref("Hit")}},
+        },
+        "Health": {
+            "type": "object", "required": ["status", "generation", "articles"],
+            "properties": {"status": {"const": "ok"}, "generation": {"type": "string"},
+                           "articles": {"type": "integer", "minimum": 0}},
+        },
+    }
+
+
+def document(settings: Settings) -> dict[str, Any]:
+    s = settings
+    no_index = _error("no search index is available")
+    article_id = {"name": "article_id", "in": "path", "required": True,
+                  "schema": {"type": "string"}, "description": "the article's id"}
+    limit = _query("limit", {"type": "integer", "minimum": 1, "maximum": 20}, "how many (default 5)")
+    listed = {"type": "array", "items": {"type": "string", "maxLength": MAX_VALUE_CHARS},
+              "maxItems": MAX_VALUES}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "newsearch", "version": "1",
+                 "description": "Keyword, semantic and hybrid news search."},
+        "paths": {
+            "/api/search": {"get": {
+                "summary": "Search articles",
+                "description": 'Query syntax: "quoted phrase", -word or NOT word to exclude, '
+                               "title:word, AND / OR. Malformed syntax falls back to plain words.",
+                "parameters": [
+                    _query("q", {"type": "string", "maxLength": s.max_query_chars}, "the query"),
+                    _query("mode", {"enum": list(MODES), "default": "hybrid"}, "ranking"),
+                    _query("sort", {"enum": list(SORTS), "default": "relevance"}, "order"),
+                    _query("page", {"type": "integer", "minimum": 1, "default": 1},
+                           f"page number; page * size <= {s.max_results}"),
+                    _query("size", {"type": "integer", "minimum": 1, "maximum": s.max_page_size,
+                                    "default": 10}, "results per page"),
+                    _query("category", listed, "section; repeat for any of several",
+                           style="form", explode=True),
+                    _query("author", listed, "author; repeat for any of several",
+                           style="form", explode=True),
+                    _query("lang", listed, "language code; repeat for any of several",
+                           style="form", explode=True),
+                    _query("from", {"type": "string", "pattern": DATE_PATTERN},
+                           "first day (YYYY, YYYY-MM or YYYY-MM-DD), included"),
+                    _query("to", {"type": "string", "pattern": DATE_PATTERN},
+                           "last day (YYYY, YYYY-MM or YYYY-MM-DD), included"),
+                    _query("facets", {"type": "boolean", "default": True},
+                           "count facet values for the query"),
+                ],
+                "responses": {"200": _json(_ref("SearchResponse"), "one page of results"),
+                              "400": _error("a bad parameter (code bad_<name>, query_too_long, "
+                                            "bad_date_range)"),
+                              "503": no_index},
+            }},
+            "/api/suggest": {"get": {
+                "summary": "Autocomplete a partly typed query",
+                "parameters": [
+                    _query("q", {"type": "string", "maxLength": 200}, "what has been typed"),
+                    _query("limit", {"type": "integer", "minimum": 1, "maximum": 20},
+                           "how many (default 8)"),
+                ],
+                "responses": {"200": _json(_ref("Suggestions"), "completions, words then titles"),
+                              "400": _error("a bad parameter"), "503": no_index},
+            }},
+            "/api/articles/{article_id}": {"get": {
+                "summary": "One stored article",
+                "parameters": [article_id],
+                "responses": {"200": _json(_ref("Article"), "the article"),
+                              "404": _error("no such article"), "503": no_index},
+            }},
+            "/api/related/{article_id}": {"get": {
+                "summary": "Other versions of an article and its most related stories",
+                "parameters": [article_id, limit],
+                "responses": {"200": _json(_ref("Related"), "versions and related stories"),
+                              "400": _error("a bad parameter"),
+                              "404": _error("no such article"), "503": no_index},
+            }},
+            "/api/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": {"description": "the OpenAPI document",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+            "/metrics": {"get": {
+                "summary": "Prometheus metrics: requests, latencies, index state",
+                "responses": {"200": {"description": "the Prometheus text exposition format",
+                                      "content": {"text/plain": {"schema": {"type": "string"}}}}},
+            }},
+            "/healthz": {"get": {
+                "summary": "Liveness and the index being served",
+                "responses": {"200": _json(_ref("Health"), "serving"), "503": no_index},
+            }},
+        },
+        "components": {"schemas": _schemas()},
+    }
