@@ -118,6 +118,8 @@ class KeywordIndex:
         only = None
         if allow is not None:
             only = set(np.flatnonzero(allow[self._doc_ords(searcher)]).tolist())
+            if not only:  # Whoosh reads an empty filter as "no filter"
+                return [], 0
         results = searcher.search(q, limit=limit, filter=only)
         hits = [(hit["ord"], float(hit.score)) for hit in results]
         total = len(results) if results.has_exact_length() else results.estimated_min_length()

@@ -14,7 +14,7 @@ import re
 from .analysis import STOP_WORDS, stem
 
 FIELDS = ("title", "body")
-_WORD = re.compile(r"(?<![\w:-])(?:\w+:)?(\w{3,})")
+_WORD = re.compile(r"(?<![\w:])(?:\w+:)?(\w{3,})")
 _OPERATORS = {"AND", "OR", "NOT"}
 RARE = 1  # a word in at most this many articles may still be a typo
 COMMON = 5  # ... if a close word is in at least this many

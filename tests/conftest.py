@@ -110,3 +110,65 @@ def count_fuzzed() -> None:
 def pytest_terminal_summary(terminalreporter):
     if _fuzzed[0]:
         terminalreporter.write_line(f"fuzzed inputs tried: {_fuzzed[0]}")
+
+
+# --- a small newsroom for the search-experience tests ------------------------
+WIKINEWS_RU = SHARED / "corpora" / "wikinews" / "ru.jsonl"  # tests only, never shipped
+SECTIONS = ("WORLD", "POLITICS", "SCIENCE", "ECONOMY")
+AUTHORS = ("Anna Petrova", "John Smith", "Leyla Aliyeva")
+SEED_ID, WIRE_COPY_ID = "caliber-politico", "wire-politico"
+
+
+def newsroom_records() -> list[dict]:
+    """Real article texts with sections, bylines, dates and languages, plus the seed
+    story twice: as published and as a wire copy republished with small edits."""
+    from indexer.readers import textpage
+
+    records = []
+    for i, line in enumerate(sample_lines(22)):
+        r = json.loads(line)
+        r.pop("categories", None)
+        records.append({**r, "category": SECTIONS[i % len(SECTIONS)], "author": AUTHORS[i % len(AUTHORS)]})
+    for line in WIKINEWS_RU.read_text(encoding="utf-8").splitlines()[:3]:
+        r = json.loads(line)
+        records.append({**r, "category": "РОССИЯ", "author": "Иван Петров",
+                        "published": "2016-03-30T10:00:00+03:00"})
+    seed = next(textpage.read(SEED, SEED.read_text(encoding="utf-8")))
+    original = {"id": SEED_ID, "title": seed.title, "body": seed.body, "category": "WORLD",
+                "author": "Aghakazim Guliyev", "published": "2024-10-01T12:14:00+04:00",
+                "url": "https://caliber.az/en/post/politico-green-light", "lang": "en"}
+    paragraphs = seed.body.split("\n\n")
+    wire_body = "\n\n".join([paragraphs[0].replace("In a recent development", "In a new report")]
+                            + paragraphs[1:-1] + ["The story was republished by partner agencies."])
+    wire = {**original, "id": WIRE_COPY_ID, "title": "Israel got US green light to expand operations "
+            "against Hezbollah, Politico reports", "body": wire_body, "author": "Wire staff",
+            "published": "2024-10-01T15:30:00+04:00", "url": "https://wire.example/politico"}
+    return records + [original, wire, {**HOSTILE, "lang": "en"}]
+
+
+@pytest.fixture(scope="session")
+def newsroom_index(tmp_path_factory, embedder) -> Path:
+    source = tmp_path_factory.mktemp("newsroom") / "newsroom.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in newsroom_records()),
+                      encoding="utf-8")
+    path = tmp_path_factory.mktemp("newsroom-index")
+    build([source], Settings(index_dir=path), progress=False, embedder=embedder)
+    return path
+
+
+@pytest.fixture(scope="session")
+def newsroom(newsroom_index, embedder) -> Searcher:
+    return Searcher.open(newsroom_index, Settings(index_dir=newsroom_index), embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def newsroom_app(newsroom_index, embedder):
+    settings = Settings(index_dir=newsroom_index)
+    app = create_app(settings, LiveSearcher(settings, embedder=embedder))
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture()
+def newsroom_client(newsroom_app):
+    return newsroom_app.test_client()

@@ -27,6 +27,10 @@
   function setupFilters() {
     var form = document.getElementById("filters");
     if (!form) return;
+    // On a phone the results come first: the filters fold away unless some are in use.
+    var panel = form.closest("details");
+    var inUse = form.querySelector("input[type=checkbox]:checked, input[type=date]:not([value=''])");
+    if (panel && !inUse && window.matchMedia("(max-width: 760px)").matches) panel.open = false;
     form.addEventListener("change", function (event) {
       if (event.target.type === "checkbox") form.submit();
     });

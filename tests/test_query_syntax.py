@@ -1,0 +1,65 @@
+"""Query syntax: phrases, exclusions, title:, AND/OR, and malformed input."""
+
+import pytest
+
+from search.syntax import plain_text
+from .conftest import SEED_ID, WIRE_COPY_ID
+
+MODES = ["keyword", "semantic", "hybrid"]
+
+
+def ids(response):
+    return {h.article.id for h in response.hits} | {a.id for h in response.hits for a in h.similar}
+
+
+def test_quoted_phrase_needs_the_words_together(newsroom):
+    together = newsroom.search('"green light"', mode="keyword")
+    assert ids(together) == {SEED_ID, WIRE_COPY_ID}
+    apart = newsroom.search('"light green"', mode="keyword")
+    assert apart.hits == []
+
+
+@pytest.mark.parametrize("query", ["israel -hezbollah", "israel NOT hezbollah"])
+@pytest.mark.parametrize("mode", MODES)
+def test_excluded_word_leaves_out_its_articles_in_every_mode(newsroom, mode, query):
+    found = ids(newsroom.search(query, mode=mode, size=50))
+    assert SEED_ID not in found and WIRE_COPY_ID not in found
+    if mode != "keyword":
+        assert found  # the rest of the query still finds articles by meaning
+
+
+def test_not_alone_matches_nothing_rather_than_everything(newsroom):
+    assert newsroom.search("NOT hezbollah", mode="keyword").hits == []
+
+
+def test_title_field_searches_headlines_only(newsroom):
+    body_only = newsroom.search("Hochstein", mode="keyword")
+    assert body_only.hits
+    assert newsroom.search("title:Hochstein", mode="keyword").hits == []
+    assert ids(newsroom.search("title:Politico", mode="keyword")) >= {SEED_ID}
+
+
+def test_and_requires_both_or_accepts_either(newsroom):
+    both = ids(newsroom.search("Hezbollah AND Pelosi", mode="keyword"))
+    either = ids(newsroom.search("Hezbollah OR Pelosi", mode="keyword"))
+    assert both == set()
+    assert SEED_ID in either and any(i.startswith("en-") for i in either)
+
+
+@pytest.mark.parametrize("query", ['"unclosed phrase', "title:", "AND OR NOT", "((", "-", "a:b:c",
+                                   'israel AND (', '"" -""', "title:(gaza", "NOT NOT NOT"])
+@pytest.mark.parametrize("mode", MODES)
+def test_malformed_syntax_never_errors(newsroom, query, mode):
+    newsroom.search(query, mode=mode, facets=True)
+
+
+def test_semantic_side_embeds_plain_words():
+    assert plain_text('"green light" title:israel -iran OR NOT syria') == "green light israel"
+    assert plain_text("-only -exclusions") == ""
+    assert plain_text('(gaza OR lebanon) AND "cease fire"') == "gaza lebanon cease fire"
+
+
+def test_syntax_does_not_change_meaning_search(newsroom):
+    plain = newsroom.search("green light Israel", mode="semantic")
+    marked = newsroom.search('"green light" title:Israel', mode="semantic")
+    assert [h.article.id for h in plain.hits[:3]] == [h.article.id for h in marked.hits[:3]]
