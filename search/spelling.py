@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .analysis import STOP_WORDS, stem
+from .analysis import STOP_WORDS
 
 FIELDS = ("title", "body")
 _WORD = re.compile(r"(?<![\w:])(?:\w+:)?(\w{3,})")
