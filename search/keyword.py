@@ -94,12 +94,18 @@ class KeywordIndex:
         return s
 
     def parse(self, text: str) -> wq.Query:
-        """The query for ``text``; broken syntax falls back to its plain words."""
+        """The query for ``text``; broken syntax, or a value its field cannot
+        hold (``published:""``), falls back to its plain words."""
         try:
             q = self._parser.parse(text)
+            for field, term in q.all_terms(phrases=True):
+                if field in self._index.schema and isinstance(term, str):
+                    self._index.schema[field].to_bytes(term)  # raises on such values
         except Exception:  # whoosh raises assorted errors on odd syntax
-            # lower case: operator words (AND, NOT...) become plain words
-            q = self._parser.parse(" ".join(_words(text)).lower())
+            try:  # lower case: operator words (AND, NOT...) become plain words
+                q = self._parser.parse(" ".join(_words(text)).lower())
+            except Exception:
+                return wq.NullQuery
         return lift_negations(q)
 
     def search(self, q: wq.Query, limit: int, allow: np.ndarray | None = None

@@ -26,7 +26,7 @@ SYNTAX = st.sampled_from([
     "?", "~", "~2", "^", "^3", ":", "title:", "body:", "id:", "ord:", "published:", "author:",
     "category:", "lang:", "url:", "nope:", "TO", "[a TO z]", "{1 TO}", "'", "\\", "/", "&",
     "<script>", "%", "%00", "\x00", "\u202e", "\ufeff", "😀", "Ω", "Израиль", "israel",
-    "president", "1e308", "-1", "9" * 30,
+    "president", "1e308", "NOT AND 0", "published:\"\"", "published:", "\"\"", "-1", "9" * 30,
 ])
 QUERY = st.one_of(
     st.text(max_size=120),
@@ -121,7 +121,7 @@ class _Tags(HTMLParser):
     "q=abc&page=1&size=100&page=2", "q=abc&mode=KEYWORD", "q=abc&mode=", "mode=semantic",
     "q=%ff%fe%fd", "q=%", "q=%%%", "q=%zz%2", "q=abc%00def", "q=\x01\x02\x1b[31m",
     "q=%E2%80%AE%E2%80%AEevil", "q=title:(((((", 'q="unclosed phrase', "q=NOT", "q=AND OR NOT",
-    "q=ord:abc", "q=published:notadate", "q=published:[2020 TO]", "q=*", "q=???", "q=a~99",
+    "q=ord:abc", "q=published:notadate", "q=published:%22%22", "q=published:[2020 TO]", "q=*", "q=???", "q=a~99",
     "q=a^999999", "q=" + "(" * 500, "q=" + "a OR " * 180, "q=" + quote("<svg onload=alert(1)>"),
 ])
 def test_hostile_cases(client, query):
