@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from search.config import Settings
+from search.config import INDEX_SETTINGS, Settings
 from search.embedder import Embedder
 from search.keyword import KeywordWriter
 from search.layout import Generation, IndexDir
@@ -152,9 +152,7 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
             "embed_backend": embedder.backend,
             "dim": vectors.index.d,
             "vector_index": vectors.kind,
-            "passage_tokens": settings.passage_tokens,
-            "passage_overlap": settings.passage_overlap,
-            "embed_title": settings.embed_title,
+            **{name: getattr(settings, name) for name in INDEX_SETTINGS},
         }
     )
 

@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 import numpy as np
 
 from search.article import Article
-from search.config import Settings
+from search.config import INDEX_SETTINGS, Settings
 from search.embedder import Embedder
 from search.keyword import KeywordWriter
 from search.layout import Generation, IndexDir
@@ -36,8 +36,6 @@ from .readers import Skipped
 from .records import FieldMap
 from .sources import read_sources
 
-# Index-time settings an existing generation must share with the update.
-_INDEX_SETTINGS = ("passage_tokens", "passage_overlap", "embed_title")
 
 
 @dataclass
@@ -150,7 +148,7 @@ def _check_compatible(live: Generation, settings: Settings, embedder: Embedder) 
     """Refuse to mix vectors or passages made with different index settings."""
     manifest = live.manifest()
     differ = [f"{name}: {manifest.get(name)!r} -> {getattr(settings, name)!r}"
-              for name in _INDEX_SETTINGS if manifest.get(name) != getattr(settings, name)]
+              for name in INDEX_SETTINGS if manifest.get(name) != getattr(settings, name)]
     if manifest.get("model_path") != embedder.model_path:
         differ.append(f"model_path: {manifest.get('model_path')!r} -> {embedder.model_path!r}")
     backend = manifest.get("embed_backend", "torch")  # indexes without the key were fp32

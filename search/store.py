@@ -124,6 +124,11 @@ class ArticleStore:
         with self._lock:
             return {r[0] for r in self._db.execute("SELECT id FROM articles")}
 
+    def id_table(self) -> dict[int, str]:
+        """Article id by ordinal."""
+        with self._lock:
+            return dict(self._db.execute("SELECT ord, id FROM articles"))
+
     def has_id(self, article_id: str) -> bool:
         with self._lock:
             row = self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,))

@@ -1,0 +1,113 @@
+"""Sweep ranking settings on a BEIR data set and print one table row per setting.
+
+    python scripts/relevance_sweep.py ../shared/eval/scifact --split train [--group fusion]
+
+Each experiment is a set of `Settings` overrides, scored by the same code as
+`newsearch eval` (`search.evaluate`).  Index-time overrides (passage size,
+title embedding) get their own index under ``indexes/eval/`` (built once and
+reused, so the passage embeddings are cached per configuration); query-time
+ones share it.  Query embeddings and keyword results are computed once per
+index and keyword configuration.  Any row can be reproduced alone with the
+same overrides as environment variables, e.g.
+``NEWSEARCH_RRF_K=20 newsearch eval ../shared/eval/scifact --mode hybrid``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from search.config import INDEX_SETTINGS, Settings  # noqa: E402
+from search.embedder import Embedder  # noqa: E402
+from search.evaluate import (METRICS, Dataset, default_index_dir, embed_queries,  # noqa: E402
+                             ensure_index, eval_settings, run_queries, score_run)
+from search.searcher import Searcher  # noqa: E402
+
+KEYWORD = ("bm25_k1", "bm25_b", "title_boost")
+
+# group -> [(modes, overrides)]; each group varies one lever around the defaults.
+GROUPS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
+    "defaults": [(("keyword", "semantic", "hybrid"), {})],
+    "bm25": [(("keyword",), {"bm25_k1": k1, "bm25_b": b, "title_boost": t})
+             for k1 in (0.9, 1.2, 1.5) for b in (0.4, 0.75, 1.0) for t in (1.0, 2.0)]
+            + [(("keyword",), {"title_boost": t}) for t in (1.5, 3.0)],
+    "rollup": [(("semantic",), {"passage_rollup_weight": w}) for w in (0.0, 0.1, 0.2, 0.3, 0.5)],
+    "passages": [(("semantic", "hybrid"), p) for p in (
+        {"passage_tokens": 200, "passage_overlap": 40, "embed_title": False},
+        {"passage_tokens": 128, "passage_overlap": 32},
+        {"passage_tokens": 256, "passage_overlap": 0},
+    )],
+    "fusion": [(("hybrid",), {"fusion": "rrf", "rrf_k": k}) for k in (5, 10, 20, 30, 60, 100)]
+              + [(("hybrid",), {"fusion": "rrf", "semantic_weight": w}) for w in (0.4, 0.6)]
+              + [(("hybrid",), {"fusion": "weighted", "semantic_weight": w})
+                 for w in (0.3, 0.4, 0.5, 0.6, 0.7)]
+              + [(("hybrid",), {"candidate_depth": d}) for d in (50, 200)],
+}
+
+
+class RememberingKeyword:
+    """A `KeywordIndex` that remembers results: sweeps rerun the same queries."""
+
+    def __init__(self, inner):
+        self._inner = inner
+        self._seen: dict[tuple[str, int], tuple] = {}
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+    def search(self, q, limit, *args, **kwargs):
+        key = (repr(q), limit)
+        if key not in self._seen:
+            self._seen[key] = self._inner.search(q, limit, *args, **kwargs)
+        return self._seen[key]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("dataset", type=Path)
+    p.add_argument("--split", default="train")
+    p.add_argument("--group", action="append", choices=sorted(GROUPS),
+                   help="experiment groups to run (default: all)")
+    p.add_argument("--base", default="{}", help="JSON overrides applied under every experiment")
+    p.add_argument("--out", type=Path, help="also append the rows to this JSONL file")
+    args = p.parse_args(argv)
+
+    dataset = Dataset.load(args.dataset, args.split)
+    base = Settings.from_env(**json.loads(args.base))
+    embedder = Embedder(base.resolved_model_path(), base.embed_batch_size)
+    state: dict = {}  # index dir -> (query vectors, {keyword config: RememberingKeyword})
+    print(f"{'experiment':<58} {'mode':<9}" + "".join(f"{m:>11}" for m in METRICS))
+    for group in args.group or list(GROUPS):
+        for modes, overrides in GROUPS[group]:
+            settings = eval_settings(base.replace(**overrides))
+            index_dir = default_index_dir(dataset, settings)
+            ensure_index(dataset, settings, index_dir, embedder, progress=sys.stderr.isatty())
+            searcher = Searcher.open(index_dir, settings, embedder)
+            vectors, keywords = state.setdefault(str(index_dir), (embed_queries(searcher, dataset), {}))
+            kw_key = tuple(getattr(settings, n) for n in KEYWORD)
+            searcher.keyword = keywords.setdefault(kw_key, RememberingKeyword(searcher.keyword))
+            started = time.perf_counter()
+            runs = run_queries(searcher, dataset, modes, vectors)
+            for mode, run in runs.items():
+                scores = score_run(run, dataset.qrels)
+                label = f"{group}: " + (", ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults")
+                print(f"{label:<58} {mode:<9}" + "".join(f"{scores[m]:>11.4f}" for m in METRICS),
+                      flush=True)
+                if args.out:
+                    with args.out.open("a") as f:
+                        f.write(json.dumps({"group": group, "overrides": overrides, "mode": mode,
+                                            "base": json.loads(args.base), "split": args.split,
+                                            "index": {n: getattr(settings, n) for n in INDEX_SETTINGS},
+                                            "scores": scores,
+                                            "seconds": round(time.perf_counter() - started, 1)}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
