@@ -48,7 +48,53 @@ GROUPS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
               + [(("hybrid",), {"fusion": "weighted", "semantic_weight": w})
                  for w in (0.3, 0.4, 0.5, 0.6, 0.7)]
               + [(("hybrid",), {"candidate_depth": d}) for d in (50, 200)],
+    # Analyzers are index-time: each variant gets a keyword-only index of its own.
+    "analyzer": [(("keyword",), {"analyzer": name}) for name in
+                 ("default", "no stemming", "porter stemmer", "long stop list (127 words)",
+                  "no stop words")],
 }
+
+
+def _analyzers() -> dict[str, object]:
+    """Analyzer variants for the "analyzer" group (the shipped one is "default")."""
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+    from whoosh.lang import stopwords_for_language
+    from whoosh.lang.porter import stem as porter
+
+    from search.analysis import ENGLISH_STOP_WORDS, news_analyzer
+
+    def chain(stops, stemmer=None):
+        a = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=stops, minsize=2)
+        return a | StemFilter(stemfn=stemmer) if stemmer else a
+
+    return {
+        "default": news_analyzer(),
+        "no stemming": chain(ENGLISH_STOP_WORDS),
+        "porter stemmer": chain(ENGLISH_STOP_WORDS, porter),
+        "long stop list (127 words)": news_analyzer(frozenset(stopwords_for_language("en"))),
+        "no stop words": news_analyzer(frozenset()),
+    }
+
+
+def keyword_variant(searcher: Searcher, name: str, analyzer, settings: Settings, root: Path):
+    """A keyword index of the searcher's articles analysed with ``analyzer``."""
+    from whoosh import index
+    from whoosh.fields import NUMERIC, TEXT, Schema
+
+    from search.keyword import KeywordIndex
+
+    path = root / "".join(c if c.isalnum() else "-" for c in name)
+    if not index.exists_in(str(path)):
+        path.mkdir(parents=True, exist_ok=True)
+        schema = Schema(ord=NUMERIC(int, bits=64, stored=True, unique=True),
+                        title=TEXT(analyzer=analyzer, stored=True), body=TEXT(analyzer=analyzer))
+        writer = index.create_in(str(path), schema).writer(limitmb=256)
+        ids = searcher.store.id_table()
+        articles = searcher.store.get(list(ids))
+        for ord_, article in articles.items():
+            writer.add_document(ord=ord_, title=article.title, body=article.body)
+        writer.commit()
+    return KeywordIndex(path, settings.bm25_k1, settings.bm25_b, settings.title_boost)
 
 
 class RememberingKeyword:
@@ -85,13 +131,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'experiment':<58} {'mode':<9}" + "".join(f"{m:>11}" for m in METRICS))
     for group in args.group or list(GROUPS):
         for modes, overrides in GROUPS[group]:
-            settings = eval_settings(base.replace(**overrides))
+            analyzer = overrides.get("analyzer")
+            settings = eval_settings(base.replace(**{k: v for k, v in overrides.items()
+                                                     if k != "analyzer"}))
             index_dir = default_index_dir(dataset, settings)
             ensure_index(dataset, settings, index_dir, embedder, progress=sys.stderr.isatty())
             searcher = Searcher.open(index_dir, settings, embedder)
             vectors, keywords = state.setdefault(str(index_dir), (embed_queries(searcher, dataset), {}))
-            kw_key = tuple(getattr(settings, n) for n in KEYWORD)
-            searcher.keyword = keywords.setdefault(kw_key, RememberingKeyword(searcher.keyword))
+            kw_key = (analyzer, *(getattr(settings, n) for n in KEYWORD))
+            if kw_key not in keywords:
+                inner = searcher.keyword if analyzer is None else keyword_variant(
+                    searcher, analyzer, _analyzers()[analyzer], settings, index_dir / "analyzers")
+                keywords[kw_key] = RememberingKeyword(inner)
+            searcher.keyword = keywords[kw_key]
             started = time.perf_counter()
             runs = run_queries(searcher, dataset, modes, vectors)
             for mode, run in runs.items():

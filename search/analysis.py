@@ -20,7 +20,7 @@ ENGLISH_STOP_WORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the "
     "their then there these they this to was will with".split()
 )
-STOP_WORDS = ENGLISH_STOP_WORDS | frozenset(stopwords_for_language("ru"))
+RUSSIAN_STOP_WORDS = frozenset(stopwords_for_language("ru"))
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
@@ -44,12 +44,12 @@ class ScriptStemFilter(Filter):
             yield t
 
 
-def news_analyzer():
+def news_analyzer(english_stop_words: frozenset[str] = ENGLISH_STOP_WORDS):
     """The analyzer of the title and body fields (picklable into the index)."""
     return (
         RegexTokenizer()
         | LowercaseFilter()
-        | StopFilter(stoplist=STOP_WORDS, minsize=2)
+        | StopFilter(stoplist=english_stop_words | RUSSIAN_STOP_WORDS, minsize=2)
         | ScriptStemFilter()
     )
 
