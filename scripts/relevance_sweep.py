@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
     dataset = Dataset.load(args.dataset, args.split)
     base = Settings.from_env(**json.loads(args.base))
-    embedder = Embedder(base.resolved_model_path(), base.embed_batch_size)
+    embedder = Embedder.for_settings(base)
     state: dict = {}  # index dir -> (query vectors, {keyword config: RememberingKeyword})
     print(f"{'experiment':<58} {'mode':<9}" + "".join(f"{m:>11}" for m in METRICS))
     for group in args.group or list(GROUPS):

@@ -150,6 +150,7 @@ def fingerprint(corpus: Path, settings: Settings) -> str:
             digest.update(block)
     index_settings = {name: getattr(settings, name) for name in INDEX_SETTINGS}
     index_settings["model_path"] = settings.resolved_model_path()
+    index_settings["embed_backend"] = settings.embed_backend
     digest.update(json.dumps(index_settings, sort_keys=True).encode())
     return digest.hexdigest()
 
