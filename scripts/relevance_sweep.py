@@ -34,16 +34,16 @@ KEYWORD = ("bm25_k1", "bm25_b", "title_boost")
 # group -> [(modes, overrides)]; each group varies one lever around the defaults.
 GROUPS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
     "defaults": [(("keyword", "semantic", "hybrid"), {})],
-    "bm25": [(("keyword",), {"bm25_k1": k1, "bm25_b": b, "title_boost": t})
-             for k1 in (0.9, 1.2, 1.5) for b in (0.4, 0.75, 1.0) for t in (1.0, 2.0)]
-            + [(("keyword",), {"title_boost": t}) for t in (1.5, 3.0)],
-    "rollup": [(("semantic",), {"passage_rollup_weight": w}) for w in (0.0, 0.1, 0.2, 0.3, 0.5)],
+    "bm25": [(("keyword",), {"title_boost": t}) for t in (0.0, 0.25, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0)]
+            + [(("keyword",), {"bm25_k1": k1, "bm25_b": b})
+               for k1, b in ((0.9, 0.4), (1.2, 0.5), (1.2, 1.0), (1.5, 0.75))],
+    "rollup": [(("semantic",), {"passage_rollup_weight": w}) for w in (0.0, 0.05, 0.1, 0.2, 0.5)],
     "passages": [(("semantic", "hybrid"), p) for p in (
         {"passage_tokens": 200, "passage_overlap": 40, "embed_title": False},
         {"passage_tokens": 128, "passage_overlap": 32},
         {"passage_tokens": 256, "passage_overlap": 0},
     )],
-    "fusion": [(("hybrid",), {"fusion": "rrf", "rrf_k": k}) for k in (5, 10, 20, 30, 60, 100)]
+    "fusion": [(("hybrid",), {"fusion": "rrf", "rrf_k": k}) for k in (10, 30, 60)]
               + [(("hybrid",), {"fusion": "rrf", "semantic_weight": w}) for w in (0.4, 0.6)]
               + [(("hybrid",), {"fusion": "weighted", "semantic_weight": w})
                  for w in (0.3, 0.4, 0.5, 0.6, 0.7)]
