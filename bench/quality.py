@@ -10,9 +10,7 @@ search scored by Whoosh and by the vectorised BM25F path (which must agree).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -20,36 +18,16 @@ from pathlib import Path
 from indexer.build import build
 from search import Searcher, Settings
 from search.embedder import Embedder
+from search.evaluate import Dataset, score_run
 from search.layout import IndexDir, IndexNotFound
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def ndcg_at_10(ranked: list[str], relevant: dict[str, int]) -> float:
-    dcg = sum((2 ** relevant.get(doc, 0) - 1) / math.log2(i + 2) for i, doc in enumerate(ranked[:10]))
-    ideal = sorted(relevant.values(), reverse=True)[:10]
-    idcg = sum((2 ** r - 1) / math.log2(i + 2) for i, r in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
-
-
-def train_queries(scifact: Path) -> list[tuple[str, dict[str, int]]]:
-    texts = {}
-    for line in (scifact / "queries.jsonl").read_text(encoding="utf-8").splitlines():
-        q = json.loads(line)
-        texts[q["_id"]] = q["text"]
-    qrels: dict[str, dict[str, int]] = {}
-    with open(scifact / "qrels" / "train.tsv", encoding="utf-8") as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
-    return [(texts[qid], rel) for qid, rel in qrels.items() if qid in texts]
-
-
-def mean_ndcg(searcher: Searcher, queries, mode: str) -> float:
-    total = 0.0
-    for text, relevant in queries:
-        hits = searcher.search(text, mode=mode, size=10).hits
-        total += ndcg_at_10([h.article.id for h in hits], relevant)
-    return round(total / len(queries), 4)
+def mean_ndcg(searcher: Searcher, dataset: Dataset, mode: str) -> float:
+    run = {qid: [h.article.id for h in searcher.search(text, mode=mode, size=10).hits]
+           for qid, text in dataset.queries.items()}
+    return round(score_run(run, dataset.qrels)["ndcg@10"], 4)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache")
     args = p.parse_args(argv)
     scifact = args.shared / "eval" / "scifact"
-    queries = train_queries(scifact)
-    report: dict = {"queries": len(queries), "ndcg@10": {}, "index_seconds": {}}
+    queries = Dataset.load(scifact, "train")
+    report: dict = {"queries": len(queries.queries), "ndcg@10": {}, "index_seconds": {}}
     base = Settings.from_env()
     for backend in ("torch", "onnx-int8"):
         settings = base.replace(index_dir=args.cache / f"scifact-{backend}", embed_backend=backend)
