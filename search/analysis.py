@@ -21,6 +21,7 @@ ENGLISH_STOP_WORDS = frozenset(
     "their then there these they this to was will with".split()
 )
 RUSSIAN_STOP_WORDS = frozenset(stopwords_for_language("ru"))
+STOP_WORDS = ENGLISH_STOP_WORDS | RUSSIAN_STOP_WORDS
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
