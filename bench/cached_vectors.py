@@ -36,12 +36,7 @@ class CachedEmbedder:
         self.dim = real.dim
         self.token_offsets = real.token_offsets
         units = sorted({s.title for s in sources} | {p for s in sources for p in s.paragraphs})
-        if cache_file.exists():
-            cached = np.load(cache_file)
-        else:
-            cached = real.encode(units)
-            np.save(cache_file, cached)
-        self.vectors = cached
+        self.vectors = _embed_units(real, units, cache_file)
         self.unit_of: dict[str, int] = {}  # sentence (or title) -> unit row
         for row, unit in enumerate(units):
             for s, e in sentences(unit):
@@ -65,3 +60,24 @@ class CachedEmbedder:
             else:
                 out[i] /= norm
         return out
+
+
+def _embed_units(real: Embedder, units: list[str], cache_file: Path, chunk: int = 512) -> np.ndarray:
+    """Vectors of ``units``, cached; an interrupted run resumes where it stopped."""
+    if cache_file.exists():
+        return np.load(cache_file)
+    partial = cache_file.with_suffix(".partial.npy")
+    done_file = cache_file.with_suffix(".done")
+    done = int(done_file.read_text()) if partial.exists() and done_file.exists() else 0
+    mode = "r+" if done else "w+"
+    vectors = np.lib.format.open_memmap(partial, mode=mode, dtype=np.float32,
+                                        shape=(len(units), real.dim))
+    for start in range(done, len(units), chunk):
+        vectors[start : start + chunk] = real.encode(units[start : start + chunk])
+        vectors.flush()
+        done_file.write_text(str(min(len(units), start + chunk)))
+        print(f"embedded {min(len(units), start + chunk)}/{len(units)} corpus units", flush=True)
+    del vectors
+    partial.replace(cache_file)
+    done_file.unlink()
+    return np.load(cache_file)

@@ -50,10 +50,9 @@ def sources(shared: Path) -> list[Source]:
     return out
 
 
-def articles(shared: Path, n: int, seed: int = 5):
-    """``n`` article records (dicts for the JSONL reader): real ones first,
-    then recombinations of real titles and paragraphs."""
-    real = sources(shared)
+def articles(real: list[Source], n: int, seed: int = 5):
+    """``n`` article records (dicts for the JSONL reader): the ``real`` ones
+    first, then recombinations of their titles and paragraphs."""
     rng = random.Random(seed)
     start = date(2004, 11, 13)
     for i in range(n):
@@ -71,12 +70,12 @@ def articles(shared: Path, n: int, seed: int = 5):
                "published": published}
 
 
-def write(shared: Path, n: int, path: Path) -> Path:
+def write(real: list[Source], n: int, path: Path) -> Path:
     """The corpus as JSONL at ``path`` (kept if already written)."""
     if not path.exists():
         tmp = path.with_suffix(".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
-            for record in articles(shared, n):
+            for record in articles(real, n):
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")
         tmp.replace(path)
     return path

@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--throughput-articles", type=int, default=600,
                    help="articles indexed with real embeddings for the throughput figures")
     p.add_argument("--queries", type=int, default=200, help="queries per length class")
+    p.add_argument("--source-articles", type=int, default=1500,
+                   help="real articles whose titles and paragraphs the corpus recombines (all "
+                        "Wikinews first, then SciFact); each of their paragraphs is embedded once")
     p.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     p.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
@@ -72,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
                     "articles": args.articles}
     settings = Settings.from_env()
     embedder = Embedder.for_settings(settings)
-    sources = corpus.sources(args.shared)
+    sources = corpus.sources(args.shared)[: args.source_articles]
+    report["source_articles"] = len(sources)
     if not args.skip_throughput:
         report["indexing"] = indexing_throughput(args, settings, sources)
     index_dir = scale_index(args, settings, embedder, sources, report)
@@ -96,7 +100,7 @@ def indexing_throughput(args, settings: Settings, sources) -> dict:
     """A real build of a subset (int8 embeddings), then fp32 vs int8 embedding
     side by side on the same passages, interleaved so load hits both alike."""
     path = args.cache / f"throughput-{args.throughput_articles}.jsonl"
-    corpus.write(args.shared, args.throughput_articles, path)
+    corpus.write(sources, args.throughput_articles, path)
     index_dir = args.cache / "throughput-index"
     shutil.rmtree(index_dir, ignore_errors=True)
     s = settings.replace(index_dir=index_dir)
@@ -142,7 +146,7 @@ def side_by_side(texts: list[str], fp32: Embedder, int8: Embedder, chunk: int = 
 
 
 def scale_index(args, settings: Settings, embedder: Embedder, sources, report: dict) -> Path:
-    index_dir = args.cache / f"index-{args.articles}"
+    index_dir = args.cache / f"index-{args.articles}-{len(sources)}"
     report["vectors"] = ("passage vectors of the scale index: length-weighted means of cached "
                          "real embeddings of their titles and paragraphs (bench/cached_vectors.py); "
                          "queries embedded by the real model")
@@ -153,8 +157,10 @@ def scale_index(args, settings: Settings, embedder: Embedder, sources, report: d
         return index_dir
     except Exception:
         pass
-    path = corpus.write(args.shared, args.articles, args.cache / f"corpus-{args.articles}.jsonl")
-    cached = CachedEmbedder(embedder, sources, args.cache / f"units-{embedder.backend}.npy")
+    path = corpus.write(sources, args.articles,
+                        args.cache / f"corpus-{args.articles}-{len(sources)}.jsonl")
+    cached = CachedEmbedder(embedder, sources,
+                            args.cache / f"units-{len(sources)}-{embedder.backend}.npy")
     started = time.perf_counter()
     summary = build([path], settings.replace(index_dir=index_dir), progress=True,
                     embedder=cached)
