@@ -120,6 +120,9 @@ class OnnxEncoder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = max(1, os.cpu_count() or 1)
         options.log_severity_level = 3
+        # Idle worker threads sleep instead of spinning: the cores are shared
+        # with the web server's other threads and other processes.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(onnx_file), options,
                                             providers=["CPUExecutionProvider"])
         self.tokenizer = tokenizer
