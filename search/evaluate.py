@@ -25,6 +25,7 @@ from .config import INDEX_SETTINGS, Settings
 from .embedder import Embedder
 from .layout import IndexDir, IndexNotFound
 from .searcher import MODES, Searcher
+from .syntax import plain_text
 
 Qrels = Mapping[str, int]  # document id -> relevance grade (> 0: relevant)
 DEPTH = 100  # results fetched per query: Recall@100 needs them all
@@ -186,15 +187,18 @@ def ensure_index(dataset: Dataset, settings: Settings, index_dir: Path,
 
 # --- running the queries ------------------------------------------------------
 def embed_queries(searcher: Searcher, dataset: Dataset) -> np.ndarray:
-    """The embedding of every query of ``dataset``, in its order."""
-    return searcher.embedder.encode(list(dataset.queries.values()))
+    """The embedding of every query of ``dataset``, in its order, each embedded
+    alone as the service does (the int8 backend quantizes activations per
+    batch, so a batch of queries would embed a little differently)."""
+    return np.vstack([searcher.embedder.encode([plain_text(text)])
+                      for text in dataset.queries.values()])
 
 
 def run_queries(searcher: Searcher, dataset: Dataset, modes: Iterable[str],
                 vectors: np.ndarray | None = None) -> dict[str, dict[str, list[str]]]:
     """mode -> query id -> ranked document ids (top `DEPTH`).  Each query is
-    embedded once, in batches, and shared by the modes (``vectors``: the
-    `embed_queries` of an earlier run)."""
+    embedded once and shared by the modes (``vectors``: the `embed_queries`
+    of an earlier run)."""
     modes = list(modes)
     qids = list(dataset.queries)
     texts = [dataset.queries[q] for q in qids]
