@@ -46,9 +46,10 @@ class Settings:
     # Embed "title. passage" rather than the passage alone.
     embed_title: bool = True
     embed_batch_size: int = 32
-    # "onnx-int8": the model exported to ONNX with int8 weights (about twice as
-    # fast, same retrieval quality, see docs/performance.md); "torch": fp32.
-    embed_backend: str = "onnx-int8"
+    # "torch": the fp32 model.  "onnx-int8": the model exported to ONNX with
+    # int8 weights, ~2x faster on short passages and ~6x on queries, but ~0.008
+    # nDCG@10 lower on SciFact train (docs/performance.md), so it is opt-in.
+    embed_backend: str = "torch"
     # Where the exported ONNX model is cached; empty: ~/.cache/newsearch/models.
     model_cache_dir: str = ""
 

@@ -1,9 +1,9 @@
 """Sentence embeddings from a local sentence-transformers model folder.
 
-Two backends compute the same vectors: ``"onnx-int8"`` (the default) runs the
-model exported to ONNX with int8 weights (see `search.onnx_model`), about
-twice as fast on a CPU; ``"torch"`` runs the fp32 model with
-sentence-transformers.  Nothing is ever downloaded: the hub is switched to
+Two backends compute nearly the same vectors: ``"torch"`` (the default) runs
+the fp32 model with sentence-transformers; ``"onnx-int8"`` runs the model
+exported to ONNX with int8 weights (see `search.onnx_model`), faster on a CPU
+but slightly less accurate (docs/performance.md).  Nothing is ever downloaded: the hub is switched to
 offline mode before the libraries are imported, and the model is loaded from a
 local path only.
 """
