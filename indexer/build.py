@@ -22,7 +22,7 @@ from tqdm import tqdm
 from search.config import INDEX_SETTINGS, Settings
 from search.embedder import Embedder
 from search.keyword import KeywordWriter
-from search.layout import Generation, IndexDir
+from search.layout import FORMAT, Generation, IndexDir
 from search.store import ArticleStore
 from search.vectors import VectorIndex
 
@@ -144,6 +144,7 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
         vectors.save(gen.vectors_file)
     gen.write_manifest(
         {
+            "format": FORMAT,
             "generation": gen.name.removesuffix(".building"),
             "created": datetime.now(timezone.utc).isoformat(),
             "articles": summary.indexed,

@@ -26,7 +26,7 @@ from search.article import Article
 from search.config import INDEX_SETTINGS, Settings
 from search.embedder import Embedder
 from search.keyword import KeywordWriter
-from search.layout import Generation, IndexDir
+from search.layout import Generation, IndexDir, IndexFormatError
 from search.store import ArticleStore
 from search.vectors import VectorIndex
 
@@ -146,7 +146,10 @@ def _change(settings: Settings, apply, progress: bool | None,
 
 def _check_compatible(live: Generation, settings: Settings, embedder: Embedder) -> None:
     """Refuse to mix vectors or passages made with different index settings."""
-    manifest = live.manifest()
+    try:
+        manifest = live.check_format()
+    except IndexFormatError as e:
+        raise BuildError(str(e)) from e
     differ = [f"{name}: {manifest.get(name)!r} -> {getattr(settings, name)!r}"
               for name in INDEX_SETTINGS if manifest.get(name) != getattr(settings, name)]
     if manifest.get("model_path") != embedder.model_path:

@@ -32,10 +32,17 @@ from typing import Any
 
 _GEN = re.compile(r"^gen-(\d{6})(\.building)?$")
 KEEP_PREVIOUS = 1  # complete generations kept besides the live one
+# Version of a generation's files and fields, recorded in its manifest; bump it
+# when a change makes indexes written before it unreadable (they must be rebuilt).
+FORMAT = 1
 
 
 class IndexNotFound(Exception):
     """There is no complete index at the given directory."""
+
+
+class IndexFormatError(IndexNotFound):
+    """The index was written by an incompatible version of newsearch."""
 
 
 class IndexLocked(Exception):
@@ -75,6 +82,16 @@ class Generation:
 
     def manifest(self) -> dict[str, Any]:
         return json.loads(self.manifest_file.read_text(encoding="utf-8"))
+
+    def check_format(self) -> dict[str, Any]:
+        """The manifest, if this generation's format is the one this code reads."""
+        manifest = self.manifest()
+        found = manifest.get("format", 0)
+        if found != FORMAT:
+            raise IndexFormatError(
+                f"{self.path} has index format {found}, this version of newsearch reads format "
+                f"{FORMAT}; rebuild it with: newsearch index --rebuild SOURCE...")
+        return manifest
 
     def write_manifest(self, data: dict[str, Any]) -> None:
         self.manifest_file.write_text(json.dumps(data, indent=2), encoding="utf-8")

@@ -132,7 +132,7 @@ class Searcher:
         self.settings = settings
         self._hold = generation.hold()  # keeps the files from being pruned while open
         try:
-            self.manifest = generation.manifest()
+            self.manifest = generation.check_format()
             self.store = ArticleStore(generation.store_file)
             self.keyword = KeywordIndex(
                 generation.keyword_dir, settings.bm25_k1, settings.bm25_b, settings.title_boost,

@@ -6,8 +6,10 @@ import os
 import pytest
 
 from indexer.build import BuildError, build
+from indexer.update import update
 from search import Searcher, Settings
-from search.layout import IndexDir, IndexLocked
+from search.layout import IndexDir, IndexFormatError, IndexLocked
+from web import create_app
 
 from .conftest import sample_lines
 
@@ -119,3 +121,25 @@ def test_second_writer_message_names_the_holder(tmp_path):
         with pytest.raises(IndexLocked, match=rf"another newsearch process \(pid {os.getpid()}\)"):
             with index.writer_lock():
                 pass
+
+
+def test_index_of_another_format_is_refused_with_a_rebuild_hint(tmp_path, embedder):
+    settings = Settings(index_dir=tmp_path / "index")
+    src = write(tmp_path / "a.jsonl", sample_lines(2))
+    build([src], settings, progress=False, embedder=embedder)
+    gen = IndexDir(settings.index_dir).current()
+    manifest = gen.manifest()
+    assert manifest["format"] >= 1
+    del manifest["format"]  # as written before formats were recorded
+    gen.write_manifest(manifest)
+
+    with pytest.raises(IndexFormatError, match="--rebuild"):
+        Searcher.open(settings.index_dir, settings, embedder=embedder)
+    with pytest.raises(BuildError, match="--rebuild"):
+        update([src], settings, progress=False, embedder=embedder)
+    response = create_app(settings).test_client().get("/api/search?q=Congo")
+    assert response.status_code == 503
+    assert "rebuild" in response.get_json()["error"]["message"]
+
+    build([src], settings, progress=False, embedder=embedder)  # a rebuild serves again
+    assert Searcher.open(settings.index_dir, settings, embedder=embedder).article_count == 2
