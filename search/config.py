@@ -106,6 +106,9 @@ class Settings:
     # Worker threads: requests handled at once (searches are CPU-bound; more
     # threads than ~4x the cores only queue inside the process).
     threads: int = 8
+    # CPU threads one request's computations use (query embedding, faiss, BLAS):
+    # the worker threads already keep the cores busy (see `search.threads`).
+    request_threads: int = 1
     # Open connections beyond this wait in the listen backlog until one closes.
     connection_limit: int = 200
     backlog: int = 1024

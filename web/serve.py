@@ -17,6 +17,7 @@ from flask import Flask
 from waitress import create_server
 from waitress import wasyncore
 
+from search import threads
 from search.config import Settings
 
 from . import create_app
@@ -90,6 +91,7 @@ class GracefulServer:
 def serve(settings: Settings, host: str, port: int) -> None:
     """Serve until SIGTERM/SIGINT; the index and model load before the first request."""
     configure_logging()
+    threads.limit(settings.request_threads)
     app = create_app(settings)
     live = app.extensions["newsearch"]
     with live.searching() as searcher:  # fail fast if there is no index
