@@ -127,6 +127,23 @@ def _after_gelu(model) -> list[str]:
             if n.op_type == "MatMul" and n.input and n.input[0] in gelu_outputs]
 
 
+BATCH_TOKENS = 2048  # padded tokens per ONNX Runtime call
+
+
+def _batches(order: np.ndarray, lengths: list[int], most: int) -> list[np.ndarray]:
+    """``order`` (ascending length) cut into batches of at most ``most`` texts
+    whose padded size stays within `BATCH_TOKENS`."""
+    out, start = [], 0
+    while start < len(order):
+        end = start + 1
+        while (end < len(order) and end - start < most
+               and (end - start + 1) * lengths[order[end]] <= BATCH_TOKENS):
+            end += 1
+        out.append(order[start:end])
+        start = end
+    return out
+
+
 class OnnxEncoder:
     """Token ids -> pooled, L2-normalised sentence vectors with ONNX Runtime."""
 
@@ -148,15 +165,16 @@ class OnnxEncoder:
         self.lower_case = lower_case
 
     def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
-        """Batches are formed from texts of similar token length (less padding)."""
+        """Batches are formed from texts of similar token length (less padding),
+        at most ``batch_size`` texts and `BATCH_TOKENS` tokens each (long texts
+        go in small batches, which run faster here: docs/performance.md)."""
         texts = [t.strip().lower() if self.lower_case else t.strip() for t in texts]
         ids = self.tokenizer(texts, truncation=True,
                              max_length=self.max_tokens, add_special_tokens=True,
                              verbose=False)["input_ids"]
         order = np.argsort([len(x) for x in ids], kind="stable")
         out = np.empty((len(texts), 0), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            batch = order[start : start + batch_size]
+        for batch in _batches(order, [len(x) for x in ids], batch_size):
             vectors = self._run([ids[i] for i in batch])
             if out.shape[1] == 0:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)

@@ -71,3 +71,28 @@ def test_both_backends_split_text_alike(int8, fp32):
 def test_unknown_backend_is_refused():
     with pytest.raises(ValueError, match="embed_backend"):
         Embedder("somewhere", backend="tpu")
+
+
+def test_feed_forward_outputs_stay_fp32(int8):
+    import onnx
+
+    from search.onnx_model import cached_model
+
+    graph = onnx.load(str(cached_model(int8.model_path, int8.cache_dir))).graph
+    gelu = {o for n in graph.node if "Gelu" in n.op_type for o in n.output}
+    after_gelu = [n.op_type for n in graph.node if n.input and n.input[0] in gelu]
+    assert after_gelu == ["MatMul"] * 6  # all-MiniLM-L6-v2 has 6 layers
+    assert any("Integer" in n.op_type or "Quant" in n.op_type for n in graph.node)
+
+
+def test_long_texts_are_embedded_in_smaller_batches():
+    from search.onnx_model import BATCH_TOKENS, _batches
+
+    lengths = [5] * 70 + [120] * 20 + [256] * 20
+    order = np.argsort(lengths, kind="stable")
+    batches = _batches(order, lengths, 32)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(len(lengths)))
+    assert all(len(b) <= 32 for b in batches)
+    assert all(len(b) == 1 or len(b) * max(lengths[i] for i in b) <= BATCH_TOKENS
+               for b in batches)
+    assert len(batches[0]) == 32 and len(batches[-1]) <= BATCH_TOKENS // 256
