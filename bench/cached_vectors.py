@@ -32,6 +32,7 @@ class CachedEmbedder:
     def __init__(self, real: Embedder, sources: list[Source], cache_file: Path):
         self.real = real
         self.model_path = real.model_path
+        self.backend = real.backend
         self.max_tokens = real.max_tokens
         self.dim = real.dim
         self.token_offsets = real.token_offsets

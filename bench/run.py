@@ -8,8 +8,8 @@ figures as JSON to ``bench/results/``:
 
 - indexing throughput on a subset embedded for real, split into extraction
   (reading and passage splitting), keyword indexing (Whoosh and its BM25
-  arrays) and embedding, the latter for the fp32 (torch) and int8 (ONNX)
-  backends side by side on the same passages;
+  arrays) and embedding, the latter for every embedding backend (torch fp32,
+  ONNX fp32, ONNX int8) side by side on the same passages and queries;
 - query latency p50/p95/p99 per mode (keyword, semantic, hybrid) for short
   (1-3 words) and long (8-15 words) queries, in process and over HTTP against
   a real ``newsearch serve`` (waitress) on loopback, and Whoosh's own scoring
@@ -42,7 +42,7 @@ import numpy as np
 
 from indexer.build import build
 from search import Searcher, Settings
-from search.embedder import Embedder
+from search.embedder import BACKENDS, Embedder, vector_space
 from search.layout import IndexDir
 from search.vectors import EXACT, VectorIndex
 
@@ -97,52 +97,63 @@ def main(argv: list[str] | None = None) -> int:
 
 # --- indexing ---------------------------------------------------------------
 def indexing_throughput(args, settings: Settings, sources) -> dict:
-    """A real build of a subset (int8 embeddings), then fp32 vs int8 embedding
-    side by side on the same passages, interleaved so load hits both alike."""
+    """A real build of a subset with the configured backend, then every
+    embedding backend side by side on the same texts, interleaved so that load
+    hits them alike, against sentence-transformers' own fp32 run (``torch``)."""
     path = args.cache / f"throughput-{args.throughput_articles}.jsonl"
     corpus.write(sources, args.throughput_articles, path)
     index_dir = args.cache / "throughput-index"
     shutil.rmtree(index_dir, ignore_errors=True)
     s = settings.replace(index_dir=index_dir)
-    int8 = Embedder.for_settings(s.replace(embed_backend="onnx-int8"))
-    fp32 = Embedder.for_settings(s.replace(embed_backend="torch"))
-    int8.encode(["warm up"]), fp32.encode(["warm up"])
-    summary = build([path], s, progress=False, embedder=int8)
+    embedders = {b: Embedder.for_settings(s.replace(embed_backend=b)) for b in BACKENDS}
+    for emb in embedders.values():
+        emb.encode(["warm up"])
+    used = embedders[s.embed_backend]
+    summary = build([path], s, progress=False, embedder=used)
     result = {"articles": summary.indexed, "passages": summary.passages,
+              "embed_backend": used.backend,
               "stage_seconds": {k: round(v, 2) for k, v in summary.stages.items()},
               "articles_per_s": {}, "passages_per_s": {}}
     for stage, seconds in summary.stages.items():
         result["articles_per_s"][stage] = round(summary.indexed / seconds, 1)
         result["passages_per_s"][stage] = round(summary.passages / seconds, 1)
-    searcher = Searcher.open(index_dir, s, embedder=int8)
+    searcher = Searcher.open(index_dir, s, embedder=used)
     texts = [text for _, text in searcher.store.iter_passage_texts(s.embed_title)]
     searcher.close()
     abstracts = [f"{src.title}. {' '.join(src.paragraphs)}" for src in sources
                  if src.lang == "en" and src.published is None][:len(texts) // 2]
-    result["embedding_side_by_side"] = {
-        "news_passages": side_by_side(texts, fp32, int8),
-        "scifact_abstracts": side_by_side(abstracts, fp32, int8),
-    }
+    claims = queries.long(args.shared, 100)
+    sets = {"news_passages": (texts, 128), "scifact_abstracts": (abstracts, 128),
+            "queries_one_at_a_time": (claims, 1)}
+    result["embedding_side_by_side"] = {name: side_by_side(part, embedders, chunk)
+                                        for name, (part, chunk) in sets.items() if part}
     return result
 
 
-def side_by_side(texts: list[str], fp32: Embedder, int8: Embedder, chunk: int = 128) -> dict:
-    seconds = {"fp32": 0.0, "int8": 0.0}
-    cosines = []
-    for start in range(0, len(texts), chunk):
+def side_by_side(texts: list[str], embedders: dict[str, Embedder], chunk: int = 128) -> dict:
+    """Texts per second of each backend on the same chunks (the order rotating
+    chunk by chunk), its speed-up over ``torch`` and its vectors' cosine to
+    torch's."""
+    names = list(embedders)
+    seconds = dict.fromkeys(names, 0.0)
+    cosines: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    for n, start in enumerate(range(0, len(texts), chunk)):
         part = texts[start : start + chunk]
         vecs = {}
-        for name, emb in (("fp32", fp32), ("int8", int8)) if start % 2 == 0 else \
-                (("int8", int8), ("fp32", fp32)):
+        for name in names[n % len(names):] + names[: n % len(names)]:
             t = time.perf_counter()
-            vecs[name] = emb.encode(part)
+            vecs[name] = embedders[name].encode(part)
             seconds[name] += time.perf_counter() - t
-        cosines.append((vecs["fp32"] * vecs["int8"]).sum(axis=1))
-    cos = np.concatenate(cosines)
-    fp32_rate, int8_rate = len(texts) / seconds["fp32"], len(texts) / seconds["int8"]
-    return {"texts": len(texts), "fp32_per_s": round(fp32_rate, 1),
-            "int8_per_s": round(int8_rate, 1), "speedup": round(int8_rate / fp32_rate, 2),
-            "cosine_min": round(float(cos.min()), 4), "cosine_mean": round(float(cos.mean()), 4)}
+        for name in names:
+            cosines[name].append((vecs["torch"] * vecs[name]).sum(axis=1))
+    out: dict = {"texts": len(texts)}
+    for name in names:
+        cos = np.concatenate(cosines[name])
+        out[name] = {"per_s": round(len(texts) / seconds[name], 1),
+                     "speedup": round(seconds["torch"] / seconds[name], 2),
+                     "cosine_min": round(float(cos.min()), 5),
+                     "cosine_mean": round(float(cos.mean()), 5)}
+    return out
 
 
 def scale_index(args, settings: Settings, embedder: Embedder, sources, report: dict) -> Path:
@@ -160,7 +171,7 @@ def scale_index(args, settings: Settings, embedder: Embedder, sources, report: d
     path = corpus.write(sources, args.articles,
                         args.cache / f"corpus-{args.articles}-{len(sources)}.jsonl")
     cached = CachedEmbedder(embedder, sources,
-                            args.cache / f"units-{len(sources)}-{embedder.backend}.npy")
+                            args.cache / f"units-{len(sources)}-{vector_space(embedder.backend)}.npy")
     started = time.perf_counter()
     summary = build([path], settings.replace(index_dir=index_dir), progress=True,
                     embedder=cached)
@@ -346,13 +357,17 @@ def table(r: dict) -> str:
     if "indexing" in r:
         ix = r["indexing"]
         lines.append(f"indexing ({ix['articles']} articles, {ix['passages']} passages, "
-                     "real int8 embeddings):")
+                     f"real {ix['embed_backend']} embeddings):")
         for stage, rate in ix["articles_per_s"].items():
-            lines.append(f"  {stage:<10} {rate:>9.1f} articles/s {ix['passages_per_s'][stage]:>9.1f}"
+            lines.append(f"  {stage:<12} {rate:>9.1f} articles/s {ix['passages_per_s'][stage]:>9.1f}"
                          " passages/s")
-        for name, e in ix["embedding_side_by_side"].items():
-            lines.append(f"  embedding {name}: fp32 {e['fp32_per_s']}/s, int8 {e['int8_per_s']}/s "
-                         f"(x{e['speedup']}), cosine min {e['cosine_min']} mean {e['cosine_mean']}")
+        for texts, e in ix["embedding_side_by_side"].items():
+            lines.append(f"  embedding {texts} ({e['texts']}), texts/s (x torch; cosine to torch "
+                         "min/mean):")
+            for name in BACKENDS:
+                b = e[name]
+                lines.append(f"    {name:<10} {b['per_s']:>8.1f}/s  x{b['speedup']:<5}  "
+                             f"{b['cosine_min']:.5f} / {b['cosine_mean']:.5f}")
         lines.append("")
     b = r.get("scale_build", {})
     lines.append(f"scale index: {b.get('articles')} articles, {b.get('passages')} passages"

@@ -24,7 +24,7 @@ import numpy as np
 
 from search.article import Article
 from search.config import INDEX_SETTINGS, Settings
-from search.embedder import Embedder
+from search.embedder import Embedder, vector_space
 from search.keyword import KeywordWriter
 from search.layout import Generation, IndexDir, IndexFormatError
 from search.store import ArticleStore
@@ -155,7 +155,7 @@ def _check_compatible(live: Generation, settings: Settings, embedder: Embedder) 
     if manifest.get("model_path") != embedder.model_path:
         differ.append(f"model_path: {manifest.get('model_path')!r} -> {embedder.model_path!r}")
     backend = manifest.get("embed_backend", "torch")  # indexes without the key were fp32
-    if backend != embedder.backend:
+    if vector_space(backend) != vector_space(embedder.backend):
         differ.append(f"embed_backend: {backend!r} -> {embedder.backend!r}")
     if differ:
         raise BuildError(

@@ -10,9 +10,14 @@ hint and mixed-language text is handled too.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
+from typing import Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis.tokenizers import default_pattern as _TOKEN  # RegexTokenizer's words
+
+_WORDS = re.compile(_TOKEN.pattern.replace("(", "(?:"))  # the same, for findall
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 # Lucene's English stop set: small on purpose ("us" must stay searchable).
@@ -55,9 +60,35 @@ def news_analyzer(english_stop_words: frozenset[str] = ENGLISH_STOP_WORDS):
     )
 
 
-ANALYZER = news_analyzer()
+
+@lru_cache(maxsize=200_000)
+def term(word: str) -> str | None:
+    """The indexed term of one word as the tokenizer cuts it (None: a stop word)."""
+    lower = word.lower()
+    return stem(lower) if len(lower) >= 2 and lower not in STOP_WORDS else None
+
+
+def analyse(text: str) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) of each indexed word of ``text``: what
+    `news_analyzer` yields with ``chars=True``, several times faster (no
+    token objects), for queries, highlighting and picking passages."""
+    for m in _TOKEN.finditer(text):
+        t = term(m.group())
+        if t is not None:
+            yield t, m.start(), m.end()
+
+
+def term_counts(text: str) -> Counter[str]:
+    """How often each indexed term occurs in ``text`` (words counted in C,
+    each distinct word analysed once)."""
+    out: Counter[str] = Counter()
+    for word, n in Counter(_WORDS.findall(text)).items():
+        t = term(word)
+        if t is not None:
+            out[t] += n
+    return out
 
 
 def terms(text: str) -> list[str]:
     """The indexed terms of ``text``, in order (stop words removed)."""
-    return [t.text for t in ANALYZER(text)]
+    return [term for term, _, _ in analyse(text)]

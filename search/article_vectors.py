@@ -25,10 +25,15 @@ class ArticleVectors:
     def of(self, ords: list[int]) -> np.ndarray:
         """(len(ords), dim) unit vectors; zeros for an article without passages."""
         out = np.zeros((len(ords), self._vectors.index.d), dtype=np.float32)
-        for i, ord_ in enumerate(ords):
-            pids = self.pids(ord_)
-            if len(pids):
-                mean = self._vectors.vectors(pids.tolist()).mean(axis=0)
-                norm = float(np.linalg.norm(mean))
-                out[i] = mean / norm if norm > 0 else mean
+        groups = [self.pids(ord_) for ord_ in ords]
+        sizes = np.asarray([len(g) for g in groups])
+        if not sizes.any():
+            return out
+        # One batch read of every passage vector, then a sum per article.
+        vectors = self._vectors.vectors(np.concatenate(groups).tolist())
+        has = sizes > 0
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])[has]
+        sums = np.add.reduceat(vectors, starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        out[has] = sums / np.where(norms > 0, norms, 1)
         return out

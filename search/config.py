@@ -46,10 +46,12 @@ class Settings:
     # Embed "title. passage" rather than the passage alone.
     embed_title: bool = True
     embed_batch_size: int = 32
-    # "torch": the fp32 model.  "onnx-int8": the model exported to ONNX with
-    # int8 weights, ~2x faster on short passages and ~6x on queries, but ~0.008
-    # nDCG@10 lower on SciFact train (docs/performance.md), so it is opt-in.
-    embed_backend: str = "torch"
+    # "onnx": the fp32 model run by ONNX Runtime (the vectors of "torch",
+    # sentence-transformers' own fp32 run, computed faster: docs/performance.md).
+    # "onnx-int8": int8 weights, faster still but lower nDCG@10, so opt-in.
+    # Indexes record theirs; queries use this one if it computes the same
+    # vectors (torch <-> onnx), else the index's.
+    embed_backend: str = "onnx"
     # Where the exported ONNX model is cached; empty: ~/.cache/newsearch/models.
     model_cache_dir: str = ""
 

@@ -1,11 +1,13 @@
 """Sentence embeddings from a local sentence-transformers model folder.
 
-Two backends compute nearly the same vectors: ``"torch"`` (the default) runs
-the fp32 model with sentence-transformers; ``"onnx-int8"`` runs the model
-exported to ONNX with int8 weights (see `search.onnx_model`), faster on a CPU
-but slightly less accurate (docs/performance.md).  Nothing is ever downloaded: the hub is switched to
-offline mode before the libraries are imported, and the model is loaded from a
-local path only.
+Three backends: ``"torch"`` runs the fp32 model with sentence-transformers;
+``"onnx"`` (the default) runs the same fp32 model exported to ONNX Runtime
+(see `search.onnx_model`): the same vectors, computed faster on a CPU;
+``"onnx-int8"`` runs it with int8 weights, faster still but slightly less
+accurate (docs/performance.md).  ``torch`` and ``onnx`` vectors are
+interchangeable (one `vector_space`); int8 vectors are not mixed with them.
+Nothing is ever downloaded: the hub is switched to offline mode before the
+libraries are imported, and the model is loaded from a local path only.
 """
 
 from __future__ import annotations
@@ -24,13 +26,19 @@ if TYPE_CHECKING:
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-BACKENDS = ("onnx-int8", "torch")
+BACKENDS = ("onnx", "onnx-int8", "torch")
+
+
+def vector_space(backend: str) -> str:
+    """Backends in one space compute the same vectors (to ~1e-6) and can
+    embed queries for each other's indexes."""
+    return "int8" if backend == "onnx-int8" else "fp32"
 
 
 class Embedder:
     """Loads the model on first use; thread-safe; vectors are L2-normalised."""
 
-    def __init__(self, model_path: str, batch_size: int = 32, backend: str = "torch",
+    def __init__(self, model_path: str, batch_size: int = 32, backend: str = "onnx",
                  cache_dir: Path | None = None):
         if backend not in BACKENDS:
             raise ValueError(f"embed_backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
@@ -67,7 +75,7 @@ class Embedder:
 
     @property
     def onnx(self):
-        """The ONNX int8 encoder, exported into the cache on first use."""
+        """The ONNX Runtime encoder (fp32 or int8), exported into the cache on first use."""
         if self._onnx is None:
             with self._lock:
                 if self._onnx is None:
@@ -79,14 +87,15 @@ class Embedder:
                     self._check_folder()
                     tokenizer = AutoTokenizer.from_pretrained(self.model_path,
                                                               local_files_only=True)
-                    self._onnx = OnnxEncoder(cached_model(self.model_path, self.cache_dir),
+                    self._onnx = OnnxEncoder(cached_model(self.model_path, self.cache_dir,
+                                                          int8=self.backend == "onnx-int8"),
                                              tokenizer, self.max_tokens, self._pooling(),
                                              self._st_config().get("do_lower_case", False))
         return self._onnx
 
     @property
     def tokenizer(self):
-        return self.onnx.tokenizer if self.backend == "onnx-int8" else self.model.tokenizer
+        return self.model.tokenizer if self.backend == "torch" else self.onnx.tokenizer
 
     @property
     def dim(self) -> int:
@@ -114,7 +123,7 @@ class Embedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self.backend == "onnx-int8":
+        if self.backend != "torch":
             return self.onnx.encode(list(texts), self.batch_size)
         vectors = self.model.encode(
             list(texts), batch_size=self.batch_size, normalize_embeddings=True,

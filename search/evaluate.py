@@ -22,7 +22,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 
 from .config import INDEX_SETTINGS, Settings
-from .embedder import Embedder
+from .embedder import Embedder, vector_space
 from .layout import IndexDir, IndexNotFound
 from .searcher import MODES, Searcher
 from .syntax import plain_text
@@ -151,7 +151,7 @@ def fingerprint(corpus: Path, settings: Settings) -> str:
             digest.update(block)
     index_settings = {name: getattr(settings, name) for name in INDEX_SETTINGS}
     index_settings["model_path"] = settings.resolved_model_path()
-    index_settings["embed_backend"] = settings.embed_backend
+    index_settings["vector_space"] = vector_space(settings.embed_backend)
     digest.update(json.dumps(index_settings, sort_keys=True).encode())
     return digest.hexdigest()
 

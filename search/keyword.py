@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timezone
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 from whoosh import index, qparser, query as wq, scoring
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import news_analyzer
+from .analysis import news_analyzer, terms
 from .article import Article
 from .postings import FastBM25F, write_postings
 from .syntax import lift_negations
@@ -80,6 +81,7 @@ class KeywordIndex:
         self._index = index.open_dir(str(path))
         self._weighting = scoring.BM25F(K1=k1, B=b)
         self._parser = _parser(self._index.schema, title_boost)
+        self._fields = (("title", title_boost), ("body", 1.0))
         self._local = threading.local()
         self._opened: list = []  # every thread's searcher, closed by `close`
         self._opened_lock = threading.Lock()
@@ -96,6 +98,9 @@ class KeywordIndex:
     def parse(self, text: str) -> wq.Query:
         """The query for ``text``; broken syntax, or a value its field cannot
         hold (``published:""``), falls back to its plain words."""
+        plain = self._plain(text)
+        if plain is not None:
+            return plain
         try:
             q = self._parser.parse(text)
             for field, term in q.all_terms(phrases=True):
@@ -107,6 +112,18 @@ class KeywordIndex:
             except Exception:
                 return wq.NullQuery
         return lift_negations(q)
+
+    def _plain(self, text: str) -> wq.Query | None:
+        """The parser's query for text without any syntax, built directly
+        (Whoosh's parser takes milliseconds for a sentence); None for text
+        with syntax."""
+        words = text.split()
+        if _SYNTAX.search(text) or any(w[0] in "+-" or w in _OPERATORS for w in words):
+            return None
+        return wq.Or([wq.Term(field, term, boost=boost)
+                      for word in words
+                      for field, boost in self._fields
+                      for term in terms(word)]).normalize()
 
     def search(self, q: wq.Query, limit: int, allow: np.ndarray | None = None
                ) -> tuple[list[tuple[int, float]], int]:
@@ -193,6 +210,8 @@ def positive_terms(q: wq.Query) -> set[str]:
     return out
 
 
+_SYNTAX = re.compile(r"['\"():\\]")  # quotes, groups, fields (+/- and operators: per word)
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _WORD_START = r"(?<![^\s(])"  # at the start of the text, after a space or "("
 
 

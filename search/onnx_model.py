@@ -1,15 +1,18 @@
-"""Sentence-transformers models run by ONNX Runtime with int8 weights.
+"""Sentence-transformers models run by ONNX Runtime, fp32 or with int8 weights.
 
-At first use the local model folder is exported to ONNX (``torch.onnx``), the
-attention, LayerNorm and GELU subgraphs are fused for the CPU
-(``onnxruntime.transformers.optimizer``) and the weight matrices are quantized
-to int8 (``onnxruntime.quantization.quantize_dynamic``).  The result is cached
-in a folder keyed by the model's files and reused by every later process.
-Nothing is downloaded: the model is read from its local folder only.
+At first use the local model folder is exported to ONNX (``torch.onnx``) and
+the attention, LayerNorm and GELU subgraphs are fused for the CPU
+(``onnxruntime.transformers.optimizer``): that fp32 model computes the
+sentence-transformers vectors (to ~1e-6) with less overhead per operation
+than torch, which matters most for short texts such as queries.  For the
+int8 variant the weight matrices are then quantized
+(``onnxruntime.quantization.quantize_dynamic``).  Both are cached in a folder
+keyed by the model's files and reused by every later process.  Nothing is
+downloaded: the model is read from its local folder only.
 
-Vectors stay within ~0.01-0.03 cosine of the fp32 model's, which costs ~0.008
-nDCG@10 on SciFact train (docs/performance.md), so this backend is opt-in
-(``embed_backend = "onnx-int8"``); the default is the fp32 model.
+int8 vectors stay within ~0.01 cosine of the fp32 model's, which costs some
+nDCG@10 on SciFact train (docs/performance.md), so int8 is opt-in
+(``embed_backend = "onnx-int8"``).
 """
 
 from __future__ import annotations
@@ -28,25 +31,30 @@ from . import threads
 
 log = logging.getLogger(__name__)
 
-FORMAT = "onnx-int8-v2"  # bump when the export recipe changes
+FORMAT = "onnx-v3"  # bump when the export recipe changes
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def cached_model(model_path: str, cache_dir: Path) -> Path:
-    """The int8 ONNX file for ``model_path``, exported on first use."""
+def cached_model(model_path: str, cache_dir: Path, int8: bool = False) -> Path:
+    """The ONNX file (fused fp32, or ``int8``) for ``model_path``, made on first use."""
     folder = Path(cache_dir) / _cache_key(model_path)
-    target = folder / "model.int8.onnx"
+    fp32 = folder / "model.fp32.onnx"
+    target = folder / "model.int8.onnx" if int8 else fp32
     if target.exists():
         return target
     folder.mkdir(parents=True, exist_ok=True)
-    log.info("exporting %s to int8 ONNX in %s (once)", model_path, folder)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        fp32 = Path(tmp) / "model.onnx"
-        _export(model_path, fp32)
-        fused = _fuse(model_path, fp32, Path(tmp) / "fused.onnx")
-        quantized = Path(tmp) / target.name
-        _quantize(fused, quantized)
-        os.replace(quantized, target)  # atomic: concurrent exporters are harmless
+        if not fp32.exists():
+            log.info("exporting %s to ONNX in %s (once)", model_path, folder)
+            exported = Path(tmp) / "model.onnx"
+            _export(model_path, exported)
+            # Atomic renames: concurrent exporters are harmless.
+            os.replace(_fuse(model_path, exported, Path(tmp) / "fused.onnx"), fp32)
+        if int8:
+            log.info("quantizing %s to int8 (once)", fp32)
+            quantized = Path(tmp) / target.name
+            _quantize(fp32, quantized)
+            os.replace(quantized, target)
     return target
 
 

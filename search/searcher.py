@@ -21,7 +21,7 @@ from .article import Article
 from .article_vectors import ArticleVectors
 from .config import Settings
 from .duplicates import Group, collapse
-from .embedder import Embedder
+from .embedder import Embedder, vector_space
 from .errors import SearchError
 from .facets import ArticleFacts
 from .filters import Filters
@@ -36,6 +36,7 @@ from .store import ArticleStore, Passage
 from .suggest import Completer, Suggestion
 from .syntax import negated, plain_text
 from .vectors import VectorIndex
+from .vocabulary import LazyVocabulary
 
 MODES = ("hybrid", "keyword", "semantic")
 SORTS = ("relevance", "newest")
@@ -144,11 +145,10 @@ class Searcher:
         except BaseException:
             self._hold.release()
             raise
-        # Queries are embedded as the index's passages were.
-        self.embedder = embedder or Embedder.for_settings(
-            settings, self.manifest["model_path"], self.manifest.get("embed_backend", "torch"))
+        self.embedder = embedder or query_embedder(settings, self.manifest)
         self.article_vectors = ArticleVectors(self.passage_article, self.vectors)
-        self.completer = Completer(self.keyword)
+        self.vocabulary = LazyVocabulary(self.keyword.reader)
+        self.completer = Completer(self.keyword, self.vocabulary)
 
     @classmethod
     def open(cls, index_dir: Path | str | None = None, settings: Settings | None = None,
@@ -195,7 +195,7 @@ class Searcher:
             matched = pool if allow is None else pool[allow[pool]]
             response.total = max(0, len(matched) - (len(ranked) - len(groups)))
             response.hits = self._hits(groups[(page - 1) * size : page * size], terms, qvec, found)
-            response.suggestion = did_you_mean(self.keyword.reader(), query)
+            response.suggestion = did_you_mean(self.vocabulary.get(), query)
             if facets:
                 response.facets = self.facts.counts(pool, filters)
         response.took_ms = (time.perf_counter() - started) * 1000
@@ -353,6 +353,15 @@ class Searcher:
         if len(query) > s.max_query_chars:
             raise SearchError("query_too_long", f"query is longer than {s.max_query_chars} characters")
         return " ".join(_CONTROL.sub(" ", query).split())
+
+
+def query_embedder(settings: Settings, manifest: dict) -> Embedder:
+    """Queries are embedded into the vectors of the index's passages: by the
+    configured backend if it computes those, else by the index's own."""
+    backend = manifest.get("embed_backend", "torch")  # indexes without the key were fp32
+    if vector_space(settings.embed_backend) == vector_space(backend):
+        backend = settings.embed_backend
+    return Embedder.for_settings(settings, manifest["model_path"], backend)
 
 
 def _passage_articles(generation: Generation, store: ArticleStore) -> np.ndarray:

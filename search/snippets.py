@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from .analysis import ANALYZER
+from .analysis import analyse, term_counts
 
 _SPACE = re.compile(r"\s+")
 
@@ -18,15 +18,15 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` whose analysed form is in ``terms``."""
     if not terms:
         return []
-    return [(t.startchar, t.endchar) for t in ANALYZER(text, chars=True) if t.text in terms]
+    return [(start, end) for term, start, end in analyse(text) if term in terms]
 
 
 def count_terms(text: str, terms: set[str]) -> tuple[int, int]:
     """(distinct query terms found, total occurrences) in ``text``."""
     if not terms:
         return 0, 0
-    found = [t.text for t in ANALYZER(text) if t.text in terms]
-    return len(set(found)), len(found)
+    found = [n for term, n in term_counts(text).items() if term in terms]
+    return len(found), sum(found)
 
 
 def snippet(text: str, terms: set[str], max_chars: int) -> str:

@@ -1,7 +1,7 @@
 """"Did you mean": correcting misspelled query words from the index's own words.
 
-The keyword index keeps the unstemmed words of titles and bodies (Whoosh's
-spelling fields), so suggestions are real words ("netanyahu"), never stems.
+Corrections come from the index's `Vocabulary` (the unstemmed words of titles
+and bodies), so suggestions are real words ("netanyahu"), never stems.
 A word is corrected when no article contains it (or only one does and a close
 word is far more common); the closest, then most common, word replaces it.
 Query syntax (quotes, ``-word``, ``title:``, operators) is kept as typed.
@@ -12,20 +12,20 @@ from __future__ import annotations
 import re
 
 from .analysis import STOP_WORDS
+from .vocabulary import Vocabulary
 
-FIELDS = ("title", "body")
 _WORD = re.compile(r"(?<![\w:])(?:\w+:)?(\w{3,})")
 _OPERATORS = {"AND", "OR", "NOT"}
 RARE = 1  # a word in at most this many articles may still be a typo
 COMMON = 5  # ... if a close word is in at least this many
 
 
-def did_you_mean(reader, text: str) -> str | None:
+def did_you_mean(vocabulary: Vocabulary, text: str) -> str | None:
     """The corrected query, or None when every word looks right."""
     out, pos, changed = [], 0, False
     for m in _WORD.finditer(text):
         word = m.group(1)
-        fixed = _correct(reader, word)
+        fixed = _correct(vocabulary, word)
         if fixed and fixed != word.lower():
             out.append(text[pos : m.start(1)])
             out.append(_same_case(word, fixed))
@@ -36,25 +36,20 @@ def did_you_mean(reader, text: str) -> str | None:
     return "".join(out)
 
 
-def _correct(reader, word: str) -> str | None:
+def _correct(vocabulary: Vocabulary, word: str) -> str | None:
     lower = word.lower()
     if word in _OPERATORS or lower in STOP_WORDS or not lower.isalpha():
         return None
-    docs = _docs(reader, lower)
+    docs = vocabulary.count(lower)
     if docs > RARE:
         return None
     for maxdist in (1, 2) if len(lower) >= 5 else (1,):
-        options = {w for f in FIELDS for w in reader.terms_within(f, lower, maxdist, prefix=1)}
+        options = set(vocabulary.within(lower, maxdist))
         options.discard(lower)
         if options:
-            best = max(sorted(options), key=lambda w: _docs(reader, w))
-            return best if docs == 0 or _docs(reader, best) >= COMMON else None
+            best = max(sorted(options), key=vocabulary.count)
+            return best if docs == 0 or vocabulary.count(best) >= COMMON else None
     return None
-
-
-def _docs(reader, word: str) -> int:
-    """In how many articles ``word`` (unstemmed) occurs, title or body."""
-    return max(reader.frequency(f"spell_{f}", word) for f in FIELDS)
 
 
 def _same_case(typed: str, word: str) -> str:

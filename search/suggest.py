@@ -1,23 +1,21 @@
 """Autocompletion: frequent words and article titles for what is being typed.
 
-The vocabulary (unstemmed words and in how many articles each occurs) is read
-once from the keyword index's spelling fields into sorted arrays, so
-completing a word is a binary search; titles come from a small keyword query
+Words come from the index's `Vocabulary` (completing a word is a binary
+search, the most frequent completions first); titles come from a small keyword query
 (earlier words complete, the last one a prefix).  Both are fast enough to run
 on every keystroke.
 """
 
 from __future__ import annotations
 
-import bisect
 import re
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
 
 from .analysis import STOP_WORDS, stem
+from .vocabulary import LazyVocabulary
 
 _WORD = re.compile(r"\w+")
 MIN_PREFIX = 2
@@ -34,11 +32,9 @@ class Suggestion:
 
 
 class Completer:
-    def __init__(self, keyword):
+    def __init__(self, keyword, vocabulary: LazyVocabulary):
         self._keyword = keyword
-        self._words: list[str] | None = None
-        self._freq = np.zeros(0, dtype=np.int64)
-        self._lock = threading.Lock()
+        self._vocabulary = vocabulary
 
     def complete(self, text: str, limit: int = 8) -> list[Suggestion]:
         """Completions of ``text``: the query with its last word completed, then titles."""
@@ -53,14 +49,12 @@ class Completer:
         return (terms[:budget] + titles)[:limit]
 
     def _complete_word(self, prefix: str, limit: int) -> list[str]:
-        words, freq = self._vocabulary()
-        lo = bisect.bisect_left(words, prefix)
-        hi = bisect.bisect_left(words, prefix + "\U0010ffff", lo)
+        vocabulary = self._vocabulary.get()
+        lo, hi = vocabulary.span(prefix)
         if lo == hi:
             return []
-        span = freq[lo:hi]
-        top = np.argsort(-span, kind="stable")[:limit]
-        return [words[lo + i] for i in top if words[lo + i] not in STOP_WORDS]
+        top = np.argsort(-vocabulary.counts[lo:hi], kind="stable")[:limit]
+        return [w for w in (vocabulary.words[lo + i] for i in top) if w not in STOP_WORDS]
 
     def _titles(self, words: list[str], limit: int) -> list[Suggestion]:
         *done, last = words
@@ -68,18 +62,3 @@ class Completer:
         parts.append(wq.Or([wq.Prefix("title", last), wq.Term("title", stem(last))]))
         hits = self._keyword.titles(wq.And(parts), limit)
         return [Suggestion(title, "title", id_) for id_, title in hits]
-
-    def _vocabulary(self) -> tuple[list[str], np.ndarray]:
-        if self._words is None:
-            with self._lock:
-                if self._words is None:
-                    counts: dict[str, int] = {}
-                    reader = self._keyword.reader()
-                    for field in ("spell_title", "spell_body"):
-                        for word, info in reader.iter_field(field):
-                            word = word.decode("utf-8") if isinstance(word, bytes) else word
-                            counts[word] = max(counts.get(word, 0), int(info.weight()))
-                    words = sorted(counts)
-                    self._freq = np.asarray([counts[w] for w in words], dtype=np.int64)
-                    self._words = words
-        return self._words, self._freq

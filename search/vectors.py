@@ -121,4 +121,4 @@ class VectorIndex:
 
     def vectors(self, pids: list[int]) -> np.ndarray:
         """The stored vectors of the given passages."""
-        return np.vstack([self.index.reconstruct(int(p)) for p in pids])
+        return self.index.reconstruct_batch(np.asarray(pids, dtype=np.int64))

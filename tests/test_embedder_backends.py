@@ -1,5 +1,6 @@
-"""The int8 ONNX embedder: exported offline from the bundled model, cached,
-and close to the fp32 model's vectors."""
+"""The ONNX embedders: exported offline from the bundled model, cached; fp32
+gives sentence-transformers' vectors, int8 close ones; queries and updates
+never mix int8 vectors with fp32 ones."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ def int8() -> Embedder:
     return Embedder.for_settings(Settings(), backend="onnx-int8")
 
 
+@pytest.fixture(scope="module")
+def onnx() -> Embedder:
+    return Embedder.for_settings(Settings(), backend="onnx")
+
+
 def test_exports_offline_into_the_cache_and_reuses_it(tmp_path, monkeypatch, fp32):
     def no_network(*args, **kwargs):
         raise AssertionError("the embedder tried to use the network")
@@ -36,16 +42,25 @@ def test_exports_offline_into_the_cache_and_reuses_it(tmp_path, monkeypatch, fp3
     monkeypatch.setattr(socket.socket, "connect", no_network)
     int8 = Embedder.for_settings(Settings(model_cache_dir=str(tmp_path)), backend="onnx-int8")
     vectors = int8.encode(TEXTS)
-    exported = list(tmp_path.rglob("*.onnx"))
-    assert len(exported) == 1
-    stamp = exported[0].stat().st_mtime_ns
+    exported = sorted(tmp_path.rglob("*.onnx"))
+    assert [p.name for p in exported] == ["model.fp32.onnx", "model.int8.onnx"]
+    stamp = exported[1].stat().st_mtime_ns
     again = Embedder.for_settings(Settings(model_cache_dir=str(tmp_path)), backend="onnx-int8")
     assert np.allclose(again.encode(TEXTS), vectors, atol=1e-6)
-    assert exported[0].stat().st_mtime_ns == stamp  # loaded, not exported again
+    assert exported[1].stat().st_mtime_ns == stamp  # loaded, not exported again
+
+
+def test_onnx_fp32_computes_the_sentence_transformers_vectors(onnx, fp32):
+    assert Settings().embed_backend == "onnx"
+    a, b = fp32.encode(TEXTS), onnx.encode(TEXTS)
+    assert b.shape == a.shape and b.dtype == np.float32
+    assert (a * b).sum(axis=1).min() > 0.99999
+    assert np.allclose(np.vstack([onnx.encode([t]) for t in TEXTS]), b, atol=1e-5)
+    assert onnx.token_offsets(TEXTS) == fp32.token_offsets(TEXTS)
+    assert onnx.max_tokens == fp32.max_tokens and onnx.dim == fp32.dim
 
 
 def test_int8_vectors_are_close_to_fp32(int8, fp32):
-    assert Settings().embed_backend == "torch"  # fp32 stays the default (see docs/performance.md)
     a, b = fp32.encode(TEXTS), int8.encode(TEXTS)
     assert a.shape == b.shape == (len(TEXTS), fp32.dim) == (len(TEXTS), int8.dim)
     assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
@@ -78,7 +93,7 @@ def test_feed_forward_outputs_stay_fp32(int8):
 
     from search.onnx_model import cached_model
 
-    graph = onnx.load(str(cached_model(int8.model_path, int8.cache_dir))).graph
+    graph = onnx.load(str(cached_model(int8.model_path, int8.cache_dir, int8=True))).graph
     gelu = {o for n in graph.node if "Gelu" in n.op_type for o in n.output}
     after_gelu = [n.op_type for n in graph.node if n.input and n.input[0] in gelu]
     assert after_gelu == ["MatMul"] * 6  # all-MiniLM-L6-v2 has 6 layers
@@ -96,3 +111,30 @@ def test_long_texts_are_embedded_in_smaller_batches():
     assert all(len(b) == 1 or len(b) * max(lengths[i] for i in b) <= BATCH_TOKENS
                for b in batches)
     assert len(batches[0]) == 32 and len(batches[-1]) <= BATCH_TOKENS // 256
+
+
+@pytest.mark.parametrize("index_backend, configured, used", [
+    ("torch", "onnx", "onnx"),      # same vectors: the configured (faster) runtime
+    ("onnx", "torch", "torch"),
+    ("onnx-int8", "onnx", "onnx-int8"),  # other vectors: the index's own
+    ("torch", "onnx-int8", "torch"),
+])
+def test_queries_are_embedded_into_the_index_vectors(index_backend, configured, used):
+    from search.searcher import query_embedder
+
+    manifest = {"model_path": "/models/m", "embed_backend": index_backend}
+    chosen = query_embedder(Settings(embed_backend=configured), manifest)
+    assert (chosen.backend, chosen.model_path) == (used, "/models/m")
+
+
+def test_updates_refuse_int8_vectors_in_an_fp32_index(tmp_path, embedder, int8):
+    from indexer.build import BuildError, build
+    from indexer.update import update
+
+    source = tmp_path / "a.jsonl"
+    source.write_text('{"id": "a1", "title": "Floods", "body": "Rivers rose in the north."}\n')
+    settings = Settings(index_dir=tmp_path / "index")
+    build([source], settings, progress=False, embedder=embedder)
+    with pytest.raises(BuildError, match="embed_backend"):
+        update([source], settings.replace(embed_backend="onnx-int8"), progress=False,
+               embedder=int8)

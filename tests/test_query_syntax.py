@@ -1,6 +1,7 @@
 """Query syntax: phrases, exclusions, title:, AND/OR, and malformed input."""
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from search.syntax import plain_text
 from .conftest import SEED_ID, WIRE_COPY_ID
@@ -63,3 +64,18 @@ def test_syntax_does_not_change_meaning_search(newsroom):
     plain = newsroom.search("green light Israel", mode="semantic")
     marked = newsroom.search('"green light" title:Israel', mode="semantic")
     assert [h.article.id for h in plain.hits[:3]] == [h.article.id for h in marked.hits[:3]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("aBzXéЁжß19_İ-.,?%/*&|!"), min_size=1, max_size=7)
+                .map(lambda w: w + "?" if len(w) % 3 == 0 else w)
+                | st.sampled_from(["the", "and", "OR", "AND", "not", "ANDNOT", "Путин", "U.S.",
+                                   "it's", "-x", "+y", "title:z", "(a", "b)", '"c']),
+                max_size=12))
+def test_plain_words_skip_the_parser_with_the_same_query(newsroom, words):
+    text = " ".join(words)
+    keyword = newsroom.keyword
+    plain = keyword._plain(text)
+    if plain is not None:
+        assert plain == keyword._parser.parse(text)
+    assert keyword.parse(text) is not None

@@ -1,7 +1,13 @@
 """Snippets are escaped HTML with only our <mark> tags."""
 
-from search.analysis import terms
+from collections import Counter
+
+from hypothesis import given, settings, strategies as st
+
+from search.analysis import analyse, news_analyzer, term_counts, terms
 from search.snippets import snippet
+
+from .conftest import SAMPLES
 
 
 def test_query_words_are_marked_in_any_form():
@@ -27,3 +33,21 @@ def test_long_text_is_cut_around_the_matches():
 def test_without_matches_the_start_is_shown():
     html = snippet("Alpha beta gamma. " * 40, set(), 60)
     assert html.startswith("Alpha beta gamma") and html.endswith("…")
+
+
+def _whoosh(text: str) -> list[tuple[str, int, int]]:
+    return [(t.text, t.startchar, t.endchar) for t in news_analyzer()(text, chars=True)]
+
+
+def test_fast_analysis_equals_the_index_analyzer_on_real_articles():
+    text = SAMPLES.read_text(encoding="utf-8")[:200_000]
+    assert list(analyse(text)) == _whoosh(text)
+    assert list(analyse("Путин провёл U.S. talks; e.g. COVID-19, 3.5% и т.д.")) == \
+        _whoosh("Путин провёл U.S. talks; e.g. COVID-19, 3.5% и т.д.")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aBcXyzİßЁё_.,- 19\n\tΣ'\"s"), max_size=60))
+def test_fast_analysis_equals_the_index_analyzer_on_any_text(text):
+    assert list(analyse(text)) == _whoosh(text)
+    assert term_counts(text) == Counter(term for term, _, _ in _whoosh(text))
