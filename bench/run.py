@@ -227,7 +227,7 @@ def semantic_recall(searcher: Searcher, qs: list[str], settings: Settings) -> di
     searcher.vectors = approximate
     out = {"vector_index": approximate.kind, "passages": len(approximate),
            "cells": approximate.index.nlist, "exact_search_semantic": exact_ms, "by_nprobe": {}}
-    for nprobe in sorted({8, 16, 32, 64, settings.ivf_nprobe}):
+    for nprobe in sorted({16, 32, 64, 128, settings.ivf_nprobe}):
         approximate.index.nprobe = nprobe
         found = top()
         hits = sum(len(set(a) & set(b)) for a, b in zip(found, truth))

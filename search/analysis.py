@@ -10,14 +10,13 @@ hint and mixed-language text is handled too.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
-from whoosh.analysis.tokenizers import default_pattern as _TOKEN  # RegexTokenizer's words
+from whoosh.analysis.tokenizers import default_pattern as TOKEN  # RegexTokenizer's words
 
-_WORDS = re.compile(_TOKEN.pattern.replace("(", "(?:"))  # the same, for findall
+WORDS = re.compile(TOKEN.pattern.replace("(", "(?:"))  # the same words, for findall
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 # Lucene's English stop set: small on purpose ("us" must stay searchable).
@@ -28,13 +27,13 @@ ENGLISH_STOP_WORDS = frozenset(
 RUSSIAN_STOP_WORDS = frozenset(stopwords_for_language("ru"))
 STOP_WORDS = ENGLISH_STOP_WORDS | RUSSIAN_STOP_WORDS
 
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Stem one lower-cased word with the stemmer of its script."""
-    lang = "ru" if _CYRILLIC.search(word) else "en"
+    lang = "ru" if CYRILLIC.search(word) else "en"
     return stemmer_for_language(lang)(word)
 
 
@@ -72,21 +71,10 @@ def analyse(text: str) -> Iterator[tuple[str, int, int]]:
     """(term, start, end) of each indexed word of ``text``: what
     `news_analyzer` yields with ``chars=True``, several times faster (no
     token objects), for queries, highlighting and picking passages."""
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         t = term(m.group())
         if t is not None:
             yield t, m.start(), m.end()
-
-
-def term_counts(text: str) -> Counter[str]:
-    """How often each indexed term occurs in ``text`` (words counted in C,
-    each distinct word analysed once)."""
-    out: Counter[str] = Counter()
-    for word, n in Counter(_WORDS.findall(text)).items():
-        t = term(word)
-        if t is not None:
-            out[t] += n
-    return out
 
 
 def terms(text: str) -> list[str]:

@@ -18,14 +18,18 @@ class ArticleVectors:
         self._order = np.argsort(passage_article, kind="stable")  # pids grouped by article
         self._sorted = passage_article[self._order]
 
-    def pids(self, ord_: int) -> np.ndarray:
-        lo, hi = np.searchsorted(self._sorted, [ord_, ord_ + 1])
-        return self._order[lo:hi]
+    def _pids(self, ords: list[int]) -> list[np.ndarray]:
+        # Keys in the array's own dtype: numpy would otherwise convert the
+        # whole array on every call.
+        keys = np.asarray(ords, dtype=self._sorted.dtype)
+        lo = np.searchsorted(self._sorted, keys)
+        hi = np.searchsorted(self._sorted, keys + 1)
+        return [self._order[a:b] for a, b in zip(lo, hi)]
 
     def of(self, ords: list[int]) -> np.ndarray:
         """(len(ords), dim) unit vectors; zeros for an article without passages."""
         out = np.zeros((len(ords), self._vectors.index.d), dtype=np.float32)
-        groups = [self.pids(ord_) for ord_ in ords]
+        groups = self._pids(ords)
         sizes = np.asarray([len(g) for g in groups])
         if not sizes.any():
             return out

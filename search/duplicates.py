@@ -50,9 +50,9 @@ def collapse(
         return [Group(o, s) for o, s in ranked]
     ords = [o for o, _ in head]
     vecs = vectors_of(ords)
-    # einsum, not BLAS: for a product this small, BLAS's worker threads cost tens of
-    # milliseconds when the cores are busy serving other requests.
-    close = np.triu(np.einsum("ik,jk->ij", vecs, vecs) >= cosine, k=1)
+    # A server caps BLAS at one thread per request (`search.threads`), so this
+    # small product never waits on busy worker threads.
+    close = np.triu(vecs @ vecs.T >= cosine, k=1)
     pairs = list(zip(*np.nonzero(close)))
     verified: dict[int, list[int]] = {}
     if pairs:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,6 +196,7 @@ class FastBM25F:
                 parts_live.append(live)
         self.ords = _concat(parts_ords, np.int64)
         self.live = _concat(parts_live, bool)
+        self._last = threading.local()
 
     @classmethod
     def open(cls, index, weighting) -> "FastBM25F | None":
@@ -213,10 +215,10 @@ class FastBM25F:
         or None when the query needs Whoosh.  ``allow`` (a boolean mask over
         article ordinals) keeps only the articles it marks."""
         try:
-            scores, matched = self._eval(searcher, q)
+            scores, matched = self._evaluated(searcher, q)
         except _NotFast:
             return None
-        matched &= self.live
+        matched = matched & self.live
         if allow is not None:
             known = (self.ords >= 0) & (self.ords < len(allow))
             matched &= known & allow[np.where(known, self.ords, 0)]
@@ -227,10 +229,18 @@ class FastBM25F:
     def matching(self, searcher, q: wq.Query) -> np.ndarray | None:
         """Ordinals of every document matching ``q``, or None when the query needs Whoosh."""
         try:
-            _, matched = self._eval(searcher, q)
+            _, matched = self._evaluated(searcher, q)
         except _NotFast:
             return None
         return self.ords[np.flatnonzero(matched & self.live)]
+
+    def _evaluated(self, searcher, q) -> tuple[np.ndarray, np.ndarray]:
+        """`_eval`, remembering this thread's last query: a search asks for
+        the matches and the best of the same query."""
+        last = getattr(self._last, "value", None)
+        if last is None or last[0] is not q or last[1] is not searcher:
+            last = self._last.value = (q, searcher, self._eval(searcher, q))
+        return last[2]
 
     # --- query evaluation: dense (scores, matched) arrays over all documents --
     def _eval(self, searcher, q) -> tuple[np.ndarray, np.ndarray]:

@@ -191,7 +191,7 @@ class Searcher:
             ranked = (self.facts.newest_first(found.ranked) if sort == "newest"
                       else self._recency(found.ranked))
             groups = self._collapse(ranked, max(self.settings.collapse_depth, page * size))
-            pool = found.pool if pool is None else np.union1d(pool, found.pool)
+            pool = found.pool if pool is None else _union(pool, found.pool)
             matched = pool if allow is None else pool[allow[pool]]
             response.total = max(0, len(matched) - (len(ranked) - len(groups)))
             response.hits = self._hits(groups[(page - 1) * size : page * size], terms, qvec, found)
@@ -353,6 +353,17 @@ class Searcher:
         if len(query) > s.max_query_chars:
             raise SearchError("query_too_long", f"query is longer than {s.max_query_chars} characters")
         return " ".join(_CONTROL.sub(" ", query).split())
+
+
+def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distinct ordinals of both arrays (a mask, not a sort: ``a`` may hold
+    every article)."""
+    if not len(b):
+        return a
+    mask = np.zeros(int(max(a.max(initial=-1), b.max())) + 1, dtype=bool)
+    mask[a] = True
+    mask[b] = True
+    return np.flatnonzero(mask)
 
 
 def query_embedder(settings: Settings, manifest: dict) -> Embedder:

@@ -7,9 +7,11 @@ the ``<mark>`` tags are ours, so it is safe to insert into a page as is.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from html import escape
+from typing import Callable
 
-from .analysis import analyse, term_counts
+from .analysis import CYRILLIC, TOKEN, WORDS, term
 
 _SPACE = re.compile(r"\s+")
 
@@ -18,15 +20,34 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` whose analysed form is in ``terms``."""
     if not terms:
         return []
-    return [(start, end) for term, start, end in analyse(text) if term in terms]
+    may = _may_match(terms)
+    return [m.span() for m in TOKEN.finditer(text) if may(m.group()) and term(m.group()) in terms]
 
 
 def count_terms(text: str, terms: set[str]) -> tuple[int, int]:
     """(distinct query terms found, total occurrences) in ``text``."""
     if not terms:
         return 0, 0
-    found = [n for term, n in term_counts(text).items() if term in terms]
-    return len(found), sum(found)
+    may = _may_match(terms)
+    found: Counter[str] = Counter()
+    for word, n in Counter(WORDS.findall(text)).items():
+        if may(word) and term(word) in terms:
+            found[term(word)] += n
+    return len(found), sum(found.values())
+
+
+def _may_match(terms: set[str]) -> Callable[[str], bool]:
+    """A cheap test that leaves out most words that cannot have one of
+    ``terms`` as their term, so that they need not be stemmed: stemming keeps
+    a word's first letter, except that the Russian stemmer turns ё into е and
+    the Latin letters of a word with Cyrillic ones into Cyrillic."""
+    firsts = {t[:1] for t in terms}
+    if "е" in firsts:
+        firsts.add("ё")
+    starts = tuple(firsts)
+    if not any(CYRILLIC.match(f) for f in firsts):
+        return lambda word: word.lower().startswith(starts)
+    return lambda word: word.lower().startswith(starts) or bool(CYRILLIC.search(word))
 
 
 def snippet(text: str, terms: set[str], max_chars: int) -> str:

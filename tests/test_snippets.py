@@ -4,8 +4,8 @@ from collections import Counter
 
 from hypothesis import given, settings, strategies as st
 
-from search.analysis import analyse, news_analyzer, term_counts, terms
-from search.snippets import snippet
+from search.analysis import analyse, news_analyzer, terms
+from search.snippets import count_terms, matches, snippet
 
 from .conftest import SAMPLES
 
@@ -47,7 +47,15 @@ def test_fast_analysis_equals_the_index_analyzer_on_real_articles():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from("aBcXyzİßЁё_.,- 19\n\tΣ'\"s"), max_size=60))
-def test_fast_analysis_equals_the_index_analyzer_on_any_text(text):
-    assert list(analyse(text)) == _whoosh(text)
-    assert term_counts(text) == Counter(term for term, _, _ in _whoosh(text))
+@given(st.lists(st.text(alphabet=st.sampled_from("aBcXyzİßЁёе_.,- 19\n\tΣ'\"sd"), max_size=8)
+                | st.sampled_from(["dying", "Lying", "Ёлка", "skis", "news"]), max_size=8)
+       .map(" ".join),
+       st.sets(st.sampled_from(["ab", "b", "c", "x", "yz", "ß", "ё", "19", "s", "i̇"]), max_size=4))
+def test_fast_analysis_equals_the_index_analyzer_on_any_text(text, extra):
+    analysed = _whoosh(text)
+    assert list(analyse(text)) == analysed
+    wanted = {t for t, _, _ in analysed[::2]} | extra
+    found = [(s, e) for t, s, e in analysed if t in wanted]
+    assert matches(text, wanted) == found
+    counted = Counter(t for t, _, _ in analysed if t in wanted)
+    assert count_terms(text, wanted) == (len(counted), sum(counted.values()))
