@@ -42,7 +42,10 @@ class KeywordWriter:
     def __init__(self, path: Path, existing: bool = False):
         path.mkdir(parents=True, exist_ok=True)
         self._index = index.open_dir(str(path)) if existing else index.create_in(str(path), schema())
-        self._writer = self._index.writer(limitmb=256)
+        # Segments stay separate files: Whoosh reads a compound segment file
+        # through an in-memory copy of each part, made again for every
+        # searcher (one per serving thread: ~470 MB each at 100k articles).
+        self._writer = self._index.writer(limitmb=256, compound=False)
 
     def delete(self, article_id: str) -> None:
         self._writer.delete_by_term("id", article_id)

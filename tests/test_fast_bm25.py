@@ -147,3 +147,15 @@ def test_arrays_of_merged_away_segments_are_removed(tmp_path):
     write_postings(ix)
     after = {p.name for p in (tmp_path / FOLDER).iterdir()}
     assert len(after) == 1 and not before & after
+
+
+def test_segments_are_separate_files_so_searchers_share_them(tmp_path):
+    # Whoosh copies the parts of a compound segment file into memory for every
+    # searcher it opens (one per serving thread), so none is written.
+    writer = KeywordWriter(tmp_path)
+    for ord_, article in enumerate(_records()[:50], start=1):
+        writer.add(ord_, article)
+    writer.commit()
+    files = [p.name for p in tmp_path.iterdir()]
+    assert not [f for f in files if f.endswith(".seg")]
+    assert [f for f in files if f.endswith(".pst")]
