@@ -129,8 +129,9 @@ class Settings:
     # this share of their word 3-grams (of the shorter text).
     duplicate_cosine: float = 0.9
     duplicate_overlap: float = 0.5
-    # How many of the top candidates are checked for near-duplicates.
-    collapse_depth: int = 200
+    # How many of the top candidates are checked for near-duplicates (and at
+    # least the pages up to the one asked for): 100 covers the first 10 pages.
+    collapse_depth: int = 100
     related_count: int = 5
 
     def resolved_model_path(self) -> str:

@@ -24,16 +24,24 @@ class Group:
     similar: list[int] = field(default_factory=list)  # ordinals, in ranked order
 
 
-def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
-    words = _WORD.findall(text.lower())
-    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+def shingles(text: str, n: int = 3) -> np.ndarray:
+    """The text's distinct word ``n``-grams, as sorted 64-bit hashes."""
+    words = np.fromiter(map(hash, _WORD.findall(text.lower())), dtype=np.int64)
+    n = min(n, len(words))  # a shorter text is one n-gram of all its words
+    if not n:
+        return words
+    grams = words[: len(words) - n + 1].copy()
+    with np.errstate(over="ignore"):
+        for k in range(1, n):
+            grams = grams * np.int64(1_000_003) + words[k : len(words) - n + 1 + k]
+    return np.unique(grams)
 
 
-def overlap(a: set, b: set) -> float:
+def overlap(a: np.ndarray, b: np.ndarray) -> float:
     """Share of the smaller set found in the other (an added paragraph keeps it high)."""
-    if not a or not b:
+    if not len(a) or not len(b):
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    return len(np.intersect1d(a, b, assume_unique=True)) / min(len(a), len(b))
 
 
 def collapse(
@@ -60,7 +68,7 @@ def collapse(
         grams = {o: shingles(t) for o, t in texts_of(involved).items()}
         for i, j in pairs:
             a, b = grams.get(ords[i]), grams.get(ords[j])
-            if a and b and overlap(a, b) >= min_overlap:
+            if a is not None and b is not None and overlap(a, b) >= min_overlap:
                 verified.setdefault(int(i), []).append(int(j))
     groups: list[Group] = []
     absorbed: set[int] = set()

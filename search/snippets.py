@@ -6,8 +6,10 @@ the ``<mark>`` tags are ours, so it is safe to insert into a page as is.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
+from functools import lru_cache
 from html import escape
 from typing import Callable
 
@@ -20,7 +22,7 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` whose analysed form is in ``terms``."""
     if not terms:
         return []
-    may = _may_match(terms)
+    may = _may_match(frozenset(terms))
     return [m.span() for m in TOKEN.finditer(text) if may(m.group()) and term(m.group()) in terms]
 
 
@@ -28,7 +30,7 @@ def count_terms(text: str, terms: set[str]) -> tuple[int, int]:
     """(distinct query terms found, total occurrences) in ``text``."""
     if not terms:
         return 0, 0
-    may = _may_match(terms)
+    may = _may_match(frozenset(terms))
     found: Counter[str] = Counter()
     for word, n in Counter(WORDS.findall(text)).items():
         if may(word) and term(word) in terms:
@@ -36,18 +38,34 @@ def count_terms(text: str, terms: set[str]) -> tuple[int, int]:
     return len(found), sum(found.values())
 
 
-def _may_match(terms: set[str]) -> Callable[[str], bool]:
+@lru_cache(maxsize=1024)
+def _may_match(terms: frozenset[str]) -> Callable[[str], bool]:
     """A cheap test that leaves out most words that cannot have one of
-    ``terms`` as their term, so that they need not be stemmed: stemming keeps
-    a word's first letter, except that the Russian stemmer turns ё into е and
-    the Latin letters of a word with Cyrillic ones into Cyrillic."""
-    firsts = {t[:1] for t in terms}
-    if "е" in firsts:
-        firsts.add("ё")
-    starts = tuple(firsts)
-    if not any(CYRILLIC.match(f) for f in firsts):
-        return lambda word: word.lower().startswith(starts)
-    return lambda word: word.lower().startswith(starts) or bool(CYRILLIC.search(word))
+    ``terms`` as their term, so that they need not be stemmed.  The stemmers
+    change only a word's ending, so a term begins with its word's first two
+    letters, except that: the Russian stemmer turns ё into е, and the Latin
+    letters of a word with Cyrillic ones into Cyrillic; the English one makes
+    "dying", "lying" and "tying" "die", "lie" and "tie"; and a stem may be one
+    letter long."""
+    starts: set[str] = set()
+    for t in terms:
+        heads = {t[:2]} | ({t[0] + "y"} if t[1:2] == "i" else set())
+        for head in heads:
+            starts |= {"".join(c) for c in itertools.product(*(_YO.get(ch, ch) for ch in head))}
+    prefixes = tuple(starts)
+    if not any(CYRILLIC.search(p) for p in prefixes):
+        return lambda word: word.lower().startswith(prefixes)
+
+    def may(word: str) -> bool:
+        lower = word.lower()
+        return lower.startswith(prefixes) or (
+            CYRILLIC.search(lower) is not None and not _CYRILLIC_HEAD.match(lower))
+
+    return may
+
+
+_YO = {"е": "её"}
+_CYRILLIC_HEAD = re.compile(r"[\u0400-\u04ff]{2}")
 
 
 def snippet(text: str, terms: set[str], max_chars: int) -> str:
