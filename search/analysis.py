@@ -15,9 +15,10 @@ from typing import Iterator
 
 from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
 from whoosh.analysis.tokenizers import default_pattern as TOKEN  # RegexTokenizer's words
-
-WORDS = re.compile(TOKEN.pattern.replace("(", "(?:"))  # the same words, for findall
 from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+# The tokenizer's words without its capturing group, for findall.
+WORDS = re.compile(TOKEN.pattern.replace("(", "(?:"))
 
 # Lucene's English stop set: small on purpose ("us" must stay searchable).
 ENGLISH_STOP_WORDS = frozenset(
@@ -59,7 +60,6 @@ def news_analyzer(english_stop_words: frozenset[str] = ENGLISH_STOP_WORDS):
     )
 
 
-
 @lru_cache(maxsize=200_000)
 def term(word: str) -> str | None:
     """The indexed term of one word as the tokenizer cuts it (None: a stop word)."""
@@ -79,4 +79,4 @@ def analyse(text: str) -> Iterator[tuple[str, int, int]]:
 
 def terms(text: str) -> list[str]:
     """The indexed terms of ``text``, in order (stop words removed)."""
-    return [term for term, _, _ in analyse(text)]
+    return [t for t, _, _ in analyse(text)]

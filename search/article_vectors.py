@@ -34,7 +34,7 @@ class ArticleVectors:
         if not sizes.any():
             return out
         # One batch read of every passage vector, then a sum per article.
-        vectors = self._vectors.vectors(np.concatenate(groups).tolist())
+        vectors = self._vectors.vectors(np.concatenate(groups))
         has = sizes > 0
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])[has]
         sums = np.add.reduceat(vectors, starts, axis=0)

@@ -33,8 +33,8 @@ def count_terms(text: str, terms: set[str]) -> tuple[int, int]:
     may = _may_match(frozenset(terms))
     found: Counter[str] = Counter()
     for word, n in Counter(WORDS.findall(text)).items():
-        if may(word) and term(word) in terms:
-            found[term(word)] += n
+        if may(word) and (t := term(word)) in terms:
+            found[t] += n
     return len(found), sum(found.values())
 
 

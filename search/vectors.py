@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Sequence
 
 import faiss
 import numpy as np
@@ -119,6 +120,6 @@ class VectorIndex:
         keep = pids[0] >= 0
         return scores[0][keep], pids[0][keep]
 
-    def vectors(self, pids: list[int]) -> np.ndarray:
+    def vectors(self, pids: Sequence[int] | np.ndarray) -> np.ndarray:
         """The stored vectors of the given passages."""
         return self.index.reconstruct_batch(np.asarray(pids, dtype=np.int64))
