@@ -9,6 +9,7 @@ generation becomes live only when all of it is on disk (see `search.layout`).
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ import numpy as np
 from tqdm import tqdm
 
 from search.config import INDEX_SETTINGS, Settings
-from search.embedder import Embedder
+from search import spaces
+from search.embedder import Embedder, embedders_for
 from search.keyword import KeywordWriter
 from search.layout import FORMAT, Generation, IndexDir
 from search.store import ArticleStore
@@ -81,13 +83,15 @@ def build(
     """Index ``sources`` into a new generation of ``settings.index_dir`` and make it live."""
     started = time.perf_counter()
     progress = sys.stderr.isatty() if progress is None else progress
-    embedder = embedder or Embedder.for_settings(settings)
+    specs = spaces.configured(settings)
+    embedders = embedders_for(specs, settings, embedder)
     layout = IndexDir(settings.index_dir)
     summary = BuildSummary()
     with layout.writer_lock():
         gen = layout.begin()
         try:
-            _write(gen, sources, settings, fmt, fields, progress, embedder, summary, on_skip)
+            _write(gen, sources, settings, fmt, fields, progress, specs, embedders, summary,
+                   on_skip)
             summary.generation = layout.publish(gen).name
         except BaseException:
             layout.abandon(gen)
@@ -97,7 +101,8 @@ def build(
 
 
 def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: bool,
-           embedder: Embedder, summary: BuildSummary, on_skip) -> None:
+           specs: list[spaces.SpaceSpec], embedders: list, summary: BuildSummary,
+           on_skip) -> None:
     store = ArticleStore(gen.store_file, writable=True)
     keyword = KeywordWriter(gen.keyword_dir)
     try:
@@ -117,7 +122,7 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
             with summary.timed("keyword"):
                 keyword.add(ord_, item)
             with summary.timed("passages"):
-                spans = passage_spans(item.title, item.body, settings, embedder)
+                spans = article_passages(item, settings, specs, embedders)
                 store.add_passages(ord_, spans)
             summary.indexed += 1
             summary.passages += len(spans)
@@ -132,16 +137,22 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
     with summary.timed("keyword"):
         keyword.commit()
     store = ArticleStore(gen.store_file)
-    vectors = VectorIndex.build(embedder.dim)
+    space_info = []
     try:
-        with summary.timed("embedding"):
-            embed_passages(vectors, store, summary.passages, settings, embedder, progress)
+        members = space_members(store, specs)
+        for spec, embedder, ords in zip(specs, embedders, members):
+            vectors = VectorIndex.build(embedder.dim)
+            with summary.timed("embedding"):
+                embed_passages(vectors, store, store.passage_count(ords), settings, embedder,
+                               progress, ords=ords, desc=f"embedding ({spec.name})")
+            with summary.timed("vector_index"):
+                vectors = vectors.for_size(settings.exact_search_max_passages)
+                vectors.save(gen.path / spec.file_name)
+            space_info.append(space_manifest(spec, embedder, vectors))
         np.save(gen.passage_articles_file, store.passage_articles().astype(np.int32))
     finally:
         store.close()
-    with summary.timed("vector_index"):
-        vectors = vectors.for_size(settings.exact_search_max_passages)
-        vectors.save(gen.vectors_file)
+    main = embedders[0]
     gen.write_manifest(
         {
             "format": FORMAT,
@@ -149,10 +160,11 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
             "created": datetime.now(timezone.utc).isoformat(),
             "articles": summary.indexed,
             "passages": summary.passages,
-            "model_path": embedder.model_path,
-            "embed_backend": embedder.backend,
-            "dim": vectors.index.d,
-            "vector_index": vectors.kind,
+            "model_path": main.model_path,
+            "embed_backend": main.backend,
+            "dim": main.dim,
+            "vector_index": space_info[0]["vector_index"],
+            "spaces": space_info,
             **{name: getattr(settings, name) for name in INDEX_SETTINGS},
         }
     )
@@ -172,21 +184,56 @@ def _timed(items: Iterable, summary: BuildSummary, stage: str) -> Iterator:
 _END = object()
 
 
-def passage_spans(title: str, body: str, settings: Settings, embedder: Embedder) -> list[tuple[int, int]]:
+def space_members(store: ArticleStore, specs: list[spaces.SpaceSpec]) -> list[list[int]]:
+    """The ordinals of the articles each space embeds (by language)."""
+    langs = [(ord_, lang or "") for ord_, _, _, lang, _ in store.facts()]
+    return [[o for o, lang in langs if spec.holds(lang)] for spec in specs]
+
+
+def space_manifest(spec: spaces.SpaceSpec, embedder, vectors: VectorIndex) -> dict:
+    """What a manifest records of one space."""
+    return {**spec.to_dict(), "model": embedder.model_path, "backend": embedder.backend,
+            "dim": embedder.dim, "vector_index": vectors.kind, "vectors": len(vectors)}
+
+
+def article_passages(article, settings: Settings, specs: list[spaces.SpaceSpec],
+                     embedders: list) -> list[tuple[int, int]]:
+    """Passage spans of an article, cut for its home space's model (by words
+    if no model reads its language)."""
+    home = spaces.home(article.lang or "", specs)
+    if home < 0:
+        if not article.body.strip():
+            return [(0, 0)]
+        return split(article.body, word_offsets, settings.passage_tokens, settings.passage_overlap)
+    tokens = settings.passage_tokens if home == 0 else settings.multilingual_passage_tokens
+    return passage_spans(article.title, article.body, settings, embedders[home], tokens)
+
+
+def word_offsets(texts) -> list[list[tuple[int, int]]]:
+    """Character spans of the whitespace-separated words of each text."""
+    return [[m.span() for m in _WORD.finditer(t)] for t in texts]
+
+
+_WORD = re.compile(r"\S+")
+
+
+def passage_spans(title: str, body: str, settings: Settings, embedder: Embedder,
+                  passage_tokens: int | None = None) -> list[tuple[int, int]]:
     """Passage spans of ``body``, sized so title + passage fit the model window."""
     if not body.strip():
         return [(0, 0)]  # the title alone is embedded
     room = embedder.max_tokens - 2  # [CLS] and [SEP]
     if settings.embed_title and title:
         room -= len(embedder.token_offsets([title + ". "])[0])
-    max_tokens = max(16, min(settings.passage_tokens, room))
+    max_tokens = max(16, min(passage_tokens or settings.passage_tokens, room))
     return split(body, embedder.token_offsets, max_tokens, settings.passage_overlap)
 
 
 def embed_passages(index: VectorIndex, store: ArticleStore, total: int, settings: Settings,
-                   embedder: Embedder, progress: bool, ords: Iterable[int] | None = None) -> None:
+                   embedder: Embedder, progress: bool, ords: Iterable[int] | None = None,
+                   desc: str = "embedding") -> None:
     """Embed the stored passages (of articles ``ords``, or all) into ``index``."""
-    bar = tqdm(total=total, desc="embedding", unit=" passages", disable=not progress)
+    bar = tqdm(total=total, desc=desc, unit=" passages", disable=not progress)
     pids: list[int] = []
     texts: list[str] = []
 

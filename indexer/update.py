@@ -24,13 +24,15 @@ import numpy as np
 
 from search.article import Article
 from search.config import INDEX_SETTINGS, Settings
-from search.embedder import Embedder, vector_space
+from search import spaces
+from search.embedder import Embedder, embedders_for, vector_space
 from search.keyword import KeywordWriter
 from search.layout import Generation, IndexDir, IndexFormatError
 from search.store import ArticleStore
 from search.vectors import VectorIndex
 
-from .build import BuildError, BuildSummary, embed_passages, passage_spans
+from .build import (BuildError, BuildSummary, article_passages, embed_passages, space_manifest,
+                    space_members)
 from .dedup import Deduplicator
 from .readers import Skipped
 from .records import FieldMap
@@ -170,12 +172,13 @@ class _Edit:
     def __init__(self, live: Generation, gen: Generation, settings: Settings, embedder: Embedder):
         self.live, self.gen = live, gen
         self.settings, self.embedder = settings, embedder
+        self.specs = [spaces.SpaceSpec.from_dict(d) for d in live.manifest()["spaces"]]
+        self.embedders = embedders_for(self.specs, settings, embedder)
         _clone(live, gen)
         self.store = ArticleStore(gen.store_file, writable=True)
         self.keyword = KeywordWriter(gen.keyword_dir, existing=True)
         self.stale_pids: list[int] = []  # vectors to drop
         self.fresh_ords: set[int] = set()  # articles whose passages need embedding
-        self.new_passages = 0
 
     def put(self, article: Article) -> str:
         """Add or replace ``article``: "added", "replaced" or "unchanged"."""
@@ -191,10 +194,9 @@ class _Edit:
             self.keyword.delete(article.id)
             outcome = "replaced"
         self.keyword.add(ord_, article)
-        spans = passage_spans(article.title, article.body, self.settings, self.embedder)
+        spans = article_passages(article, self.settings, self.specs, self.embedders)
         self.store.add_passages(ord_, spans)
         self.fresh_ords.add(ord_)
-        self.new_passages += len(spans)
         return outcome
 
     def remove(self, article_id: str) -> bool:
@@ -212,13 +214,17 @@ class _Edit:
         try:
             self.store.commit()
             self.keyword.commit()
-            vectors = VectorIndex.load(self.live.vectors_file)
-            vectors.remove(self.stale_pids)
-            before = len(vectors)
-            embed_passages(vectors, self.store, self.new_passages, self.settings, self.embedder,
-                           progress, ords=sorted(self.fresh_ords))
-            embedded = len(vectors) - before
-            vectors.save(self.gen.vectors_file)
+            embedded, space_info = self.store.passage_count(self.fresh_ords), []
+            members = space_members(self.store, self.specs)
+            for spec, embedder, held in zip(self.specs, self.embedders, members):
+                vectors = VectorIndex.load(self.live.path / spec.file_name)
+                vectors.remove(self.stale_pids)
+                fresh = sorted(self.fresh_ords.intersection(held))
+                embed_passages(vectors, self.store, self.store.passage_count(fresh),
+                               self.settings, embedder, progress, ords=fresh,
+                               desc=f"embedding ({spec.name})")
+                vectors.save(self.gen.path / spec.file_name)
+                space_info.append(space_manifest(spec, embedder, vectors))
             np.save(self.gen.passage_articles_file,
                     self.store.passage_articles().astype(np.int32))
             articles, passages = self.store.count(), self.store.passage_count()
@@ -231,6 +237,7 @@ class _Edit:
             updated_from=self.live.name,
             articles=articles,
             passages=passages,
+            spaces=space_info,
         )
         self.gen.write_manifest(manifest)
         return embedded, articles

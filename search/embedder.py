@@ -164,3 +164,21 @@ def _quiet_transformers() -> None:
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
+
+
+def embedders_for(specs, settings: "Settings", main: "Embedder | None" = None,
+                  backend: str | None = None) -> list:
+    """One embedder per space (`search.spaces`): ``main`` (or the configured
+    one) for the main model, USE for the multilingual one."""
+    from .spaces import MAIN
+    from .use_encoder import NAME, UseEmbedder
+
+    out = []
+    for spec in specs:
+        if spec.model == NAME:
+            out.append(UseEmbedder(settings.embed_batch_size))
+        elif spec.name == MAIN and main is not None:
+            out.append(main)
+        else:
+            out.append(Embedder.for_settings(settings, spec.model, backend))
+    return out

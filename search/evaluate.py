@@ -186,16 +186,15 @@ def ensure_index(dataset: Dataset, settings: Settings, index_dir: Path,
 
 
 # --- running the queries ------------------------------------------------------
-def embed_queries(searcher: Searcher, dataset: Dataset) -> np.ndarray:
-    """The embedding of every query of ``dataset``, in its order, each embedded
+def embed_queries(searcher: Searcher, dataset: Dataset) -> list[dict[int, np.ndarray] | None]:
+    """The embeddings of every query of ``dataset``, in its order, each embedded
     alone as the service does (the int8 backend quantizes activations per
     batch, so a batch of queries would embed a little differently)."""
-    return np.vstack([searcher.embedder.encode([plain_text(text)])
-                      for text in dataset.queries.values()])
+    return [searcher.embed_query(text) for text in dataset.queries.values()]
 
 
 def run_queries(searcher: Searcher, dataset: Dataset, modes: Iterable[str],
-                vectors: np.ndarray | None = None) -> dict[str, dict[str, list[str]]]:
+                vectors: list | None = None) -> dict[str, dict[str, list[str]]]:
     """mode -> query id -> ranked document ids (top `DEPTH`).  Each query is
     embedded once and shared by the modes (``vectors``: the `embed_queries`
     of an earlier run)."""

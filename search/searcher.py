@@ -21,15 +21,18 @@ from .article import Article
 from .article_vectors import ArticleVectors
 from .config import Settings
 from .duplicates import Group, collapse
-from .embedder import Embedder, vector_space
+from .embedder import Embedder, embedders_for, vector_space
 from .errors import SearchError
 from .facets import ArticleFacts
 from .filters import Filters
 from .fusion import reciprocal_rank, weighted
 from .keyword import KeywordIndex, positive_terms
 from .layout import Generation, IndexDir
+from .query_language import query_language
 from .recency import boost
 from .rollup import rollup
+from .semantic import SemanticSpaces, Space
+from .spaces import SpaceSpec, home
 from .snippets import count_terms, snippet
 from .spelling import did_you_mean
 from .store import ArticleStore, Passage
@@ -86,6 +89,7 @@ class SearchResponse:
     took_ms: float = 0.0
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None  # "did you mean" query
+    query_lang: str = ""  # the language the query was read in
     facets: dict[str, list[dict[str, Any]]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,6 +103,7 @@ class SearchResponse:
             "size": self.size,
             "took_ms": round(self.took_ms, 2),
             "suggestion": self.suggestion,
+            "query_lang": self.query_lang,
             "facets": self.facets,
             "results": [h.to_dict() for h in self.hits],
         }
@@ -139,14 +144,26 @@ class Searcher:
                 generation.keyword_dir, settings.bm25_k1, settings.bm25_b, settings.title_boost,
                 fast=settings.fast_keyword,
             )
-            self.vectors = VectorIndex.load(generation.vectors_file, settings.ivf_nprobe, mmap=True)
+            specs = [SpaceSpec.from_dict(d) for d in self.manifest["spaces"]]
+            indexes = [VectorIndex.load(generation.path / spec.file_name, settings.ivf_nprobe,
+                                        mmap=True) for spec in specs]
             self.passage_article = _passage_articles(generation, self.store)
-            self.facts = ArticleFacts(self.store.facts())
+            facts = self.store.facts()
+            self.facts = ArticleFacts(facts)
         except BaseException:
             self._hold.release()
             raise
-        self.embedder = embedder or query_embedder(settings, self.manifest)
-        self.article_vectors = ArticleVectors(self.passage_article, self.vectors)
+        embedders = embedders_for(specs, settings, embedder or query_embedder(settings, self.manifest))
+        spaces = [Space(spec, index, emb, *settings.calibration_for(spec.model))
+                  for spec, index, emb in zip(specs, indexes, embedders)]
+        langs = [""] * self.facts.size
+        for ord_, _, _, lang, _ in facts:
+            langs[ord_] = lang or ""
+        self.semantic = SemanticSpaces(spaces, langs, self.passage_article, settings.cross_lingual)
+        self.languages = self.semantic.languages
+        self.vectors, self.embedder = indexes[0], embedders[0]  # the main model's
+        homes = np.asarray([home(lang, specs) for lang in langs], dtype=np.int8)
+        self.article_vectors = ArticleVectors(self.passage_article, indexes, homes)
         self.vocabulary = LazyVocabulary(self.keyword.reader)
         self.completer = Completer(self.keyword, self.vocabulary)
 
@@ -180,14 +197,16 @@ class Searcher:
             parsed = self.keyword.parse(query)
             terms = positive_terms(parsed)
             embed = plain_text(query)
-            qvec = None if mode == "keyword" or not embed else self.embedder.encode([embed])[0]
+            qlang = response.query_lang = self.query_language(embed or query)
+            mode = self._mode_for(mode, qlang)
+            qvec = None if mode == "keyword" or not embed else self.semantic.embed(embed, qlang)
             allow = self.facts.mask(filters)
             pool = None if mode == "semantic" else self.keyword.matching(parsed)
             depth = max(self.settings.candidate_depth, page * size)
             # Sorted by date, every keyword match is a candidate, not just the most relevant.
             kw_depth = max(depth, len(pool)) if sort == "newest" and pool is not None else depth
             kept = None if mode == "keyword" else self._kept(parsed)
-            found = self._candidates(parsed, qvec, mode, depth, allow, kept, kw_depth)
+            found = self._candidates(parsed, qvec, qlang, mode, depth, allow, kept, kw_depth)
             ranked = (self.facts.newest_first(found.ranked) if sort == "newest"
                       else self._recency(found.ranked))
             groups = self._collapse(ranked, max(self.settings.collapse_depth, page * size))
@@ -202,21 +221,37 @@ class Searcher:
         return response
 
     def rank(self, query: str, mode: str = "hybrid", depth: int | None = None,
-             qvec: np.ndarray | None = None) -> list[tuple[int, float]]:
+             qvec: dict[int, np.ndarray] | None = None) -> list[tuple[int, float]]:
         """(article ordinal, score) of the best ``depth`` articles for ``query``,
         ranked as `search` ranks them but without filters, near-duplicate
         collapsing or snippets (for evaluation); ``qvec`` is the query's
-        embedding if already computed."""
+        embeddings (`embed_query`) if already computed."""
         query = self._check(query, mode, 1, 1)
         if not query:
             return []
         depth = depth or self.settings.candidate_depth
         parsed = self.keyword.parse(query)
-        if qvec is None and mode != "keyword" and plain_text(query):
-            qvec = self.embedder.encode([plain_text(query)])[0]
+        qlang = self.query_language(plain_text(query) or query)
+        mode = self._mode_for(mode, qlang)
+        if qvec is None and mode != "keyword":
+            qvec = self.embed_query(query)
         kept = None if mode == "keyword" else self._kept(parsed)
-        found = self._candidates(parsed, qvec, mode, depth, kept=kept)
+        found = self._candidates(parsed, qvec, qlang, mode, depth, kept=kept)
         return self._recency(found.ranked)[:depth]
+
+    def query_language(self, text: str) -> str:
+        """The language ``text`` is read in, among the index's languages."""
+        main = self.semantic.spaces[0].spec.langs
+        return query_language(text, self.languages, main[0] if main else "en")
+
+    def embed_query(self, query: str) -> dict[int, np.ndarray] | None:
+        """The query's embeddings in the spaces it searches (None: no words to embed)."""
+        embed = plain_text(query)
+        return self.semantic.embed(embed, self.query_language(embed)) if embed else None
+
+    def _mode_for(self, mode: str, qlang: str) -> str:
+        """Semantic search in a language no model reads ranks by keywords."""
+        return "keyword" if mode == "semantic" and not self.semantic.routes(qlang) else mode
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Autocompletions for a partly typed query (words and titles)."""
@@ -233,8 +268,7 @@ class Searcher:
             return None
         ord_, article = found
         count = count or self.settings.related_count
-        vector = self.article_vectors.of([ord_])[0]
-        near = [(o, s) for o, s in self._semantic(vector, count * 4, None).ranked if o != ord_]
+        near = [(o, s) for o, s in self._near(ord_, count * 4) if o != ord_]
         own, *others = self._collapse([(ord_, 1.0)] + near, len(near) + 1)
         ords = own.similar + [o for g in others[:count] for o in [g.ord] + g.similar]
         articles = self.store.get(ords)
@@ -248,16 +282,16 @@ class Searcher:
                        [hit(g.ord) for g in others[:count] if g.ord in articles])
 
     # --- retrieval ---------------------------------------------------------
-    def _candidates(self, parsed, qvec, mode: str, depth: int, allow=None, kept=None,
-                    kw_depth: int | None = None) -> _Candidates:
+    def _candidates(self, parsed, qvec, qlang: str, mode: str, depth: int, allow=None,
+                    kept=None, kw_depth: int | None = None) -> _Candidates:
         kw_depth = kw_depth or depth
         if mode == "keyword":
             return self._keyword(parsed, kw_depth, allow)
         if mode == "semantic":
-            return self._semantic(qvec, depth, allow, kept)
+            return self._semantic(qvec, qlang, depth, allow, kept)
         kw = self._keyword(parsed, kw_depth, allow)
-        sem = self._semantic(qvec, depth, allow, kept)
-        w = self.settings.semantic_weight
+        sem = self._semantic(qvec, qlang, depth, allow, kept)
+        w = self.settings.semantic_weight_for(qlang)
         if self.settings.fusion == "weighted":
             fused = weighted([kw.ranked, sem.ranked], [1 - w, w])
         else:
@@ -284,22 +318,35 @@ class Searcher:
         hits, total = self.keyword.search(parsed, depth, allow)
         return _Candidates(hits, total, pool=np.zeros(0, dtype=np.int64))
 
-    def _semantic(self, qvec: np.ndarray | None, depth: int, allow=None, kept=None) -> _Candidates:
-        """Articles ranked by their nearest passages (see `rollup`).
+    def _semantic(self, qvec: dict[int, np.ndarray] | None, qlang: str, depth: int, allow=None,
+                  kept=None) -> _Candidates:
+        """Articles ranked by their nearest passages (see `rollup`), in the
+        spaces a query in ``qlang`` searches (`search.semantic`).
 
         The candidates (``pool``) are the articles of the nearest
         passages that ``kept`` keeps; ``allow`` (the filters' mask over
         ordinals) then decides which are ranked."""
-        if qvec is None:
+        if not qvec:
             return _Candidates([], 0, pool=np.zeros(0, dtype=np.int64))
-        scores, pids = self.vectors.search(qvec, depth * self.settings.passages_per_article)
-        ords = self.passage_article[pids] if len(pids) else pids
-        best = rollup(scores, pids, ords, self.settings.passage_rollup_weight)
-        ranked = [(o, s) for o, (s, _) in best.items() if kept is None or kept[o]][:depth]
+        s = self.settings
+        ranked, best = self.semantic.search(qvec, qlang, depth * s.passages_per_article,
+                                            s.passage_rollup_weight)
+        ranked = [(o, sc) for o, sc in ranked if kept is None or kept[o]][:depth]
         pool = np.asarray([o for o, _ in ranked], dtype=np.int64)
         if allow is not None:
-            ranked = [(o, s) for o, s in ranked if allow[o]]
-        return _Candidates(ranked, len(ranked), {o: p for o, (_, p) in best.items()}, pool)
+            ranked = [(o, sc) for o, sc in ranked if allow[o]]
+        return _Candidates(ranked, len(ranked), best, pool)
+
+    def _near(self, ord_: int, depth: int) -> list[tuple[int, float]]:
+        """The articles nearest to article ``ord_`` in its home space."""
+        space = self.article_vectors.home(ord_)
+        if space < 0:
+            return []
+        vector = self.article_vectors.of([ord_])[0][self.article_vectors.block(space)]
+        scores, pids = self.semantic.spaces[space].vectors.search(
+            vector, depth * self.settings.passages_per_article)
+        best = rollup(scores, pids, self.passage_article[pids] if len(pids) else pids)
+        return [(o, sc) for o, (sc, _) in best.items()][:depth]
 
     # --- results -------------------------------------------------------------
     def _collapse(self, ranked: list[tuple[int, float]], depth: int) -> list[Group]:
@@ -331,11 +378,12 @@ class Searcher:
         passages = self.store.passages(ord_)
         if len(passages) <= 1:
             return passages[0] if passages else None
-        if qvec is not None:
-            pid = found.best_passage.get(ord_)
-            if pid is None:
-                sims = self.vectors.vectors([p.pid for p in passages]) @ qvec
-                pid = passages[int(np.argmax(sims))].pid
+        space = self.article_vectors.home(ord_)
+        pid = found.best_passage.get(ord_)
+        if pid is None and qvec and space in qvec:
+            sims = self.semantic.spaces[space].vectors.vectors([p.pid for p in passages]) @ qvec[space]
+            pid = passages[int(np.argmax(sims))].pid
+        if pid is not None:
             return next(p for p in passages if p.pid == pid)
         counts = [count_terms(article.body[p.start : p.end], terms) for p in passages]
         return passages[max(range(len(passages)), key=lambda i: (counts[i], -i))]

@@ -115,9 +115,13 @@ class ArticleStore:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
-    def passage_count(self) -> int:
+    def passage_count(self, ords: Iterable[int] | None = None) -> int:
+        """Passages of all articles, or of the articles ``ords``."""
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+            if ords is None:
+                return self._db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+            counts = dict(self._db.execute("SELECT ord, COUNT(*) FROM passages GROUP BY ord"))
+        return sum(counts.get(o, 0) for o in ords)
 
     def ids(self) -> set[str]:
         """The id of every stored article."""

@@ -111,15 +111,31 @@ class VectorIndex:
             return ids_, None
         return ids_, np.concatenate(vectors) if vectors else np.zeros((0, d), np.float32)
 
-    def search(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, pids) of the ``k`` nearest passages, best first."""
-        k = min(k, len(self))
+    def search(self, vector: np.ndarray, k: int, only: "PidSet | None" = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, pids) of the ``k`` nearest passages, best first (of the
+        passages in ``only``, if given)."""
+        k = min(k, len(self) if only is None else only.size)
         if k <= 0:
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
-        scores, pids = self.index.search(vector.reshape(1, -1), k)
+        params = None
+        if only is not None:
+            params = (faiss.SearchParametersIVF(sel=only.selector, nprobe=self.index.nprobe)
+                      if self.kind == APPROXIMATE else faiss.SearchParameters(sel=only.selector))
+        scores, pids = self.index.search(vector.reshape(1, -1), k, params=params)
         keep = pids[0] >= 0
         return scores[0][keep], pids[0][keep]
 
     def vectors(self, pids: Sequence[int] | np.ndarray) -> np.ndarray:
         """The stored vectors of the given passages."""
         return self.index.reconstruct_batch(np.asarray(pids, dtype=np.int64))
+
+
+class PidSet:
+    """A set of passage ids as a faiss selector (a bitmap over ids)."""
+
+    def __init__(self, mask: np.ndarray):
+        """``mask``: boolean, indexed by passage id."""
+        self.size = int(mask.sum())
+        self._bits = np.packbits(mask, bitorder="little")  # kept alive for faiss
+        self.selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(self._bits))

@@ -1,0 +1,92 @@
+"""Build the news relevance sets (BEIR layout) from the Wikinews corpora.
+
+Known-item sets: each query has one right article.  Queries are the
+headlines themselves and the paraphrased questions written for this project
+(``eval/news/*.jsonl``: several per article, English and Russian, and English
+questions about Russian-only stories).  Articles are split in two by a hash
+of their id: queries about "train" articles tune the ranking, "test" ones are
+held out.  The corpora stay in ``../shared`` (the Russian one may not be
+redistributed); this writes, under OUT (default ``indexes/eval-data``):
+
+    wikinews-en/     English articles; headline + English paraphrase queries
+    wikinews-ru/     Russian articles; headline + Russian paraphrase queries
+    wikinews-xling/  English and Russian articles; English queries about Russian ones
+
+Each has ``corpus.jsonl``, ``queries.jsonl`` (with ``kind`` and ``lang``) and
+``qrels/{train,test}.tsv``.  Run: ``python scripts/news_sets.py``, then
+``newsearch eval indexes/eval-data/wikinews-ru --split train``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WIKINEWS = ROOT.parent / "shared" / "corpora" / "wikinews"
+QUERIES = ROOT / "eval" / "news"
+
+
+def split_of(article_id: str) -> str:
+    """"train" or "test", half the articles each, fixed by the id."""
+    return "train" if hashlib.sha1(article_id.encode()).digest()[0] < 128 else "test"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def write_set(out: Path, articles: list[dict], queries: list[dict]) -> None:
+    """One BEIR-layout folder: ``queries`` are dicts of kind, lang, query, doc."""
+    (out / "qrels").mkdir(parents=True, exist_ok=True)
+    with (out / "corpus.jsonl").open("w", encoding="utf-8") as f:
+        for a in articles:
+            record = {"_id": a["id"], "title": a["title"], "text": a["body"], "lang": a["lang"],
+                      "published": a.get("published")}
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    known = {a["id"] for a in articles}
+    rows = {"train": [], "test": []}
+    with (out / "queries.jsonl").open("w", encoding="utf-8") as f:
+        for n, q in enumerate(queries):
+            if q["doc"] not in known:
+                raise SystemExit(f"{out.name}: query {q['query']!r} names unknown article {q['doc']}")
+            qid = f"{q['kind']}-{n}"
+            f.write(json.dumps({"_id": qid, "text": q["query"], "kind": q["kind"],
+                                "lang": q["lang"]}, ensure_ascii=False) + "\n")
+            rows[split_of(q["doc"])].append(f"{qid}\t{q['doc']}\t1")
+    for split, lines in rows.items():
+        (out / "qrels" / f"{split}.tsv").write_text(
+            "query-id\tcorpus-id\tscore\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{out}: {len(articles)} articles, {len(queries)} queries "
+          f"({len(rows['train'])} train, {len(rows['test'])} test)")
+
+
+def headlines(articles: list[dict]) -> list[dict]:
+    return [{"kind": "headline", "lang": a["lang"], "query": a["title"], "doc": a["id"]}
+            for a in articles]
+
+
+def written(*names: str, kind: str) -> list[dict]:
+    return [{**q, "kind": kind} for name in names for q in read_jsonl(QUERIES / name)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=ROOT / "indexes" / "eval-data")
+    args = p.parse_args(argv)
+    en = read_jsonl(WIKINEWS / "en.jsonl")
+    ru = read_jsonl(WIKINEWS / "ru.jsonl")
+    write_set(args.out / "wikinews-en", en,
+              headlines(en) + written("paraphrase-en.jsonl", kind="paraphrase"))
+    write_set(args.out / "wikinews-ru", ru,
+              headlines(ru) + written("paraphrase-ru-a.jsonl", "paraphrase-ru-b.jsonl",
+                                      kind="paraphrase"))
+    write_set(args.out / "wikinews-xling", en + ru,
+              written("crosslingual-en-ru.jsonl", kind="crosslingual"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
