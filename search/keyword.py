@@ -121,7 +121,7 @@ class KeywordIndex:
         (Whoosh's parser takes milliseconds for a sentence); None for text
         with syntax."""
         words = text.split()
-        if _SYNTAX.search(text) or any(w[0] in "+-" or w in _OPERATORS for w in words):
+        if _SYNTAX.search(text) or any(_SIGNED.match(w) or w in _OPERATORS for w in words):
             return None
         return wq.Or([wq.Term(field, term, boost=boost)
                       for word in words
@@ -216,6 +216,10 @@ def positive_terms(q: wq.Query) -> set[str]:
 _SYNTAX = re.compile(r"['\"():\\]")  # quotes, groups, fields (+/- and operators: per word)
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _WORD_START = r"(?<![^\s(])"  # at the start of the text, after a space or "("
+# "+" or "-" attached to what follows: " - " between words is punctuation
+# ("Japan - Trade Surplus Widens"), not an exclusion.
+_ATTACHED = r"(?=[\w\"(])"
+_SIGNED = re.compile(r"[+-]" + _ATTACHED)
 
 
 def _parser(schema_: Schema, title_boost: float) -> qparser.QueryParser:
@@ -227,7 +231,8 @@ def _parser(schema_: Schema, title_boost: float) -> qparser.QueryParser:
         parser.remove_plugin_class(plugin)
     # "+word" and "-word" only at the start of a word: "COVID-19" or
     # "anti-war" are words, not exclusions.
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=_WORD_START + r"\+", minusexpr=_WORD_START + "-"))
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=_WORD_START + r"\+" + _ATTACHED,
+                                              minusexpr=_WORD_START + "-" + _ATTACHED))
     return parser
 
 

@@ -30,7 +30,6 @@ from .keyword import KeywordIndex, positive_terms
 from .layout import Generation, IndexDir
 from .query_language import query_language
 from .recency import boost
-from .rollup import rollup
 from .semantic import SemanticSpaces, Space
 from .spaces import SpaceSpec, home
 from .snippets import count_terms, snippet
@@ -338,15 +337,13 @@ class Searcher:
         return _Candidates(ranked, len(ranked), best, pool)
 
     def _near(self, ord_: int, depth: int) -> list[tuple[int, float]]:
-        """The articles nearest to article ``ord_`` in its home space."""
+        """The articles nearest to article ``ord_`` in its home space, those
+        in its own language first (`SemanticSpaces.near`)."""
         space = self.article_vectors.home(ord_)
         if space < 0:
             return []
         vector = self.article_vectors.of([ord_])[0][self.article_vectors.block(space)]
-        scores, pids = self.semantic.spaces[space].vectors.search(
-            vector, depth * self.settings.passages_per_article)
-        best = rollup(scores, pids, self.passage_article[pids] if len(pids) else pids)
-        return [(o, sc) for o, (sc, _) in best.items()][:depth]
+        return self.semantic.near(vector, space, ord_, depth * self.settings.passages_per_article)
 
     # --- results -------------------------------------------------------------
     def _collapse(self, ranked: list[tuple[int, float]], depth: int) -> list[Group]:

@@ -94,7 +94,7 @@ def _schemas() -> dict[str, Any]:
         "SearchResponse": {
             "type": "object",
             "required": ["query", "mode", "sort", "filters", "total", "page", "size", "took_ms",
-                         "suggestion", "facets", "results"],
+                         "suggestion", "query_lang", "facets", "results"],
             "properties": {
                 "query": {"type": "string"},
                 "mode": {"enum": list(MODES)},
@@ -105,6 +105,9 @@ def _schemas() -> dict[str, Any]:
                 "size": {"type": "integer", "minimum": 1},
                 "took_ms": {"type": "number", "minimum": 0},
                 "suggestion": _nullable("string", description="did-you-mean query"),
+                "query_lang": {"type": "string", "description":
+                               "the language the query was read in (ISO 639-1; routes the "
+                               "semantic side to the models that read it)"},
                 "facets": {"oneOf": [_ref("Facets"), {"type": "null"}]},
                 "results": {"type": "array", "items": _ref("Hit")},
             },
