@@ -11,7 +11,7 @@ import numpy as np
 from whoosh import index, qparser, query as wq, scoring
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import news_analyzer, terms
+from .analysis import language, news_analyzer, terms
 from .article import Article
 from .postings import FastBM25F, write_postings
 from .syntax import lift_negations
@@ -52,6 +52,10 @@ class KeywordWriter:
 
     def add(self, ord_: int, article: Article) -> None:
         published = article.published
+        with language(article.lang):  # its words are stemmed as its language says
+            self._add(ord_, article, published)
+
+    def _add(self, ord_: int, article: Article, published) -> None:
         self._writer.add_document(
             ord=ord_,
             id=article.id,

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .article import Article
+from .analysis import language
 from .article_vectors import ArticleVectors
 from .config import Settings
 from .duplicates import Group, collapse
@@ -193,10 +194,10 @@ class Searcher:
         response = SearchResponse(query=query, mode=mode, page=page, size=size, sort=sort,
                                   filters=filters)
         if query:
-            parsed = self.keyword.parse(query)
-            terms = positive_terms(parsed)
             embed = plain_text(query)
             qlang = response.query_lang = self.query_language(embed or query)
+            parsed = self._parse(query, qlang)
+            terms = positive_terms(parsed)
             mode = self._mode_for(mode, qlang)
             qvec = None if mode == "keyword" or not embed else self.semantic.embed(embed, qlang)
             allow = self.facts.mask(filters)
@@ -229,14 +230,19 @@ class Searcher:
         if not query:
             return []
         depth = depth or self.settings.candidate_depth
-        parsed = self.keyword.parse(query)
         qlang = self.query_language(plain_text(query) or query)
+        parsed = self._parse(query, qlang)
         mode = self._mode_for(mode, qlang)
         if qvec is None and mode != "keyword":
             qvec = self.embed_query(query)
         kept = None if mode == "keyword" else self._kept(parsed)
         found = self._candidates(parsed, qvec, qlang, mode, depth, kept=kept)
         return self._recency(found.ranked)[:depth]
+
+    def _parse(self, query: str, qlang: str):
+        """The keyword query, its words analysed as ``qlang`` is (`search.analysis`)."""
+        with language(qlang):
+            return self.keyword.parse(query)
 
     def query_language(self, text: str) -> str:
         """The language ``text`` is read in, among the index's languages."""
@@ -367,7 +373,8 @@ class Searcher:
     def _snippet(self, ord_: int, article: Article, terms: set[str], qvec, found: _Candidates) -> str:
         passage = self._best_passage(ord_, article, terms, qvec, found)
         text = article.body[passage.start : passage.end] if passage else ""
-        return snippet(text or article.title, terms, self.settings.snippet_chars)
+        with language(article.lang):
+            return snippet(text or article.title, terms, self.settings.snippet_chars)
 
     def _best_passage(self, ord_, article, terms, qvec, found) -> Passage | None:
         """The passage answering the query best: by meaning when the query was
@@ -382,7 +389,8 @@ class Searcher:
             pid = passages[int(np.argmax(sims))].pid
         if pid is not None:
             return next(p for p in passages if p.pid == pid)
-        counts = [count_terms(article.body[p.start : p.end], terms) for p in passages]
+        with language(article.lang):
+            counts = [count_terms(article.body[p.start : p.end], terms) for p in passages]
         return passages[max(range(len(passages)), key=lambda i: (counts[i], -i))]
 
     def _check(self, query: str, mode: str, page: int, size: int, sort: str = "relevance") -> str:
