@@ -10,7 +10,8 @@ redistributed); this writes, under OUT (default ``indexes/eval-data``):
 
     wikinews-en/     English articles; headline + English paraphrase queries
     wikinews-ru/     Russian articles; headline + Russian paraphrase queries
-    wikinews-xling/  English and Russian articles; English queries about Russian ones
+    wikinews-xling/  English and Russian articles together (a site with two editions):
+                     every query above, and English queries about Russian-only stories
 
 Each has ``corpus.jsonl``, ``queries.jsonl`` (with ``kind`` and ``lang``) and
 ``qrels/{train,test}.tsv``.  Run: ``python scripts/news_sets.py``, then
@@ -78,14 +79,21 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     en = read_jsonl(WIKINEWS / "en.jsonl")
     ru = read_jsonl(WIKINEWS / "ru.jsonl")
-    write_set(args.out / "wikinews-en", en,
-              headlines(en) + written("paraphrase-en.jsonl", kind="paraphrase"))
-    write_set(args.out / "wikinews-ru", ru,
-              headlines(ru) + written("paraphrase-ru-a.jsonl", "paraphrase-ru-b.jsonl",
-                                      kind="paraphrase"))
+    english = headlines(en) + written("paraphrase-en.jsonl", kind="paraphrase") + hard("en")
+    russian = (headlines(ru) + written("paraphrase-ru-a.jsonl", "paraphrase-ru-b.jsonl",
+                                       kind="paraphrase") + hard("ru"))
+    write_set(args.out / "wikinews-en", en, english)
+    write_set(args.out / "wikinews-ru", ru, russian)
     write_set(args.out / "wikinews-xling", en + ru,
-              written("crosslingual-en-ru.jsonl", kind="crosslingual"))
+              english + russian + written("crosslingual-en-ru.jsonl", kind="crosslingual"))
     return 0
+
+
+def hard(lang: str) -> list[dict]:
+    """Questions in a reader's own words, avoiding the article's distinctive
+    words (``paraphrase-LANG-hard.jsonl``): search by meaning."""
+    name = f"paraphrase-{lang}-hard.jsonl"
+    return written(name, kind="question") if (QUERIES / name).exists() else []
 
 
 if __name__ == "__main__":

@@ -90,3 +90,32 @@ def test_hybrid_is_keyword_ranking_for_a_language_no_model_reads(editions, query
     for mode in ("hybrid", "semantic"):
         ranked = [h.article.id for h in editions.search(query, mode=mode).hits]
         assert ranked == [i for i, _ in keyword]
+
+
+DUMA = "ru-nerel-100084"  # "Госдума планирует разрешить беспилотные автомобили"
+DUMA_EN = "parliament plans to allow driverless cars on Russian roads"
+
+
+def test_english_query_finds_russian_coverage_shown_with_its_language(newsroom_client):
+    body = newsroom_client.get(f"/api/search?q={DUMA_EN}&mode=semantic").get_json()
+    assert body["query_lang"] == "en"
+    first = body["results"][0]
+    assert first["id"] == DUMA and first["lang"] == "ru"
+    page = newsroom_client.get(f"/?q={DUMA_EN}&mode=hybrid").get_data(as_text=True)
+    assert "Госдума планирует разрешить беспилотные автомобили" in page
+    assert '<span class="edition" title="From an edition in another language">Russian</span>' in page
+
+
+def test_cross_lingual_search_can_be_turned_off(newsroom_index, embedder):
+    settings = Settings(index_dir=newsroom_index, cross_lingual=False)
+    searcher = Searcher.open(newsroom_index, settings, embedder=embedder)
+    try:
+        for mode in MODES:
+            found = searcher.search(DUMA_EN, mode=mode, size=50)
+            assert found.query_lang == "en"
+            assert {h.article.lang for h in found.hits} <= {"en"}, mode
+        # Russian readers still find their own edition by meaning.
+        russian = searcher.search("законопроект о машинах без водителя", mode="semantic")
+        assert russian.hits[0].article.id == DUMA
+    finally:
+        searcher.close()
