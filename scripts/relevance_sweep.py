@@ -54,6 +54,10 @@ GROUPS: dict[str, list[tuple[tuple[str, ...], dict]]] = {
     # Passage size of the multilingual model's articles (index-time).
     "news-passages": [(("semantic", "hybrid"), {"multilingual_passage_tokens": t, "passage_overlap": o})
                       for t, o in ((200, 40), (128, 32), (96, 24), (64, 16))],
+    # Cross-lingual merging: the multilingual model's cosines shifted against
+    # MiniLM's (run on the two-edition set).
+    "news-calibration": [(("semantic", "hybrid"), {"score_calibration": f"use-multilingual-v3:1:{d}"})
+                         for d in (-0.1, 0.0, 0.05, 0.1, 0.15, 0.2)],
     "news-fusion": [(("hybrid",), {"semantic_weight": w}) for w in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)],
     # Analyzers are index-time: each variant gets a keyword-only index of its own.
     "analyzer": [(("keyword",), {"analyzer": name}) for name in
