@@ -298,7 +298,10 @@ class Searcher:
         sem = self._semantic(qvec, qlang, depth, allow, kept)
         w = self.settings.semantic_weight_for(qlang)
         if self.settings.fusion == "weighted":
-            fused = weighted([kw.ranked, sem.ranked], [1 - w, w])
+            # Words cannot match an article in another language: only its
+            # meaning ranks it (cross-lingual results, `fusion.weighted`).
+            foreign = self.semantic.foreign(qlang)
+            fused = weighted([kw.ranked, sem.ranked], [1 - w, w], [foreign.__getitem__, None])
         else:
             fused = reciprocal_rank([kw.ranked, sem.ranked], [1 - w, w], self.settings.rrf_k)
         return _Candidates(fused, len(fused), sem.best_passage, sem.pool)

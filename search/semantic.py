@@ -54,6 +54,7 @@ class SemanticSpaces:
         self._passage_article = passage_article
         self._routes: dict[str, list[Route]] = {}
         self._same: dict[tuple[int, str], PidSet] = {}  # (space, language) -> its passages
+        self._foreign: dict[str, np.ndarray] = {}  # query language -> articles in others
         self._lock = threading.Lock()
 
     @property
@@ -95,6 +96,13 @@ class SemanticSpaces:
         valid = pa >= 0
         mask[valid] = articles[pa[valid]]
         return PidSet(mask)
+
+    def foreign(self, qlang: str) -> np.ndarray:
+        """Mask over article ordinals: in a known language other than ``qlang``."""
+        with self._lock:
+            if qlang not in self._foreign:
+                self._foreign[qlang] = (self._lang != qlang) & (self._lang != "")
+            return self._foreign[qlang]
 
     def near(self, vector: np.ndarray, space: int, ord_: int, passages: int
              ) -> list[tuple[int, float]]:
