@@ -48,7 +48,7 @@ def cause(e: BaseException) -> tuple[str | None, str] | None:
             return None, f"damaged ({e})"
         for prefix, code in _SQLITE.items():
             if name.startswith(prefix):
-                return None, _errno_text(code)
+                return None, f"{_errno_text(code)} ({name})"
         return None
     if isinstance(e, RuntimeError) and (m := _FAISS.search(str(e).strip())):
         return m.group(1), (m.group(2) or m.group(3)).strip()
