@@ -101,7 +101,8 @@ class Soak:
         self.deadline = self.started + args.minutes * 60
 
     def run(self, newsearch: list[str], work: Path) -> None:
-        threads = [threading.Thread(target=self.client, args=(n,)) for n in range(self.args.clients)]
+        threads = [threading.Thread(target=self.client, args=(n,))
+                   for n in range(self.args.clients)]
         threads.append(threading.Thread(target=self.indexer, args=(newsearch, work)))
         threads.append(threading.Thread(target=self.sampler))
         for t in threads:

@@ -228,7 +228,8 @@ class _Edit:
             embedded, space_info = self.store.passage_count(self.fresh_ords), []
             members = space_members(self.store, self.specs)
             storage.ensure_vector_room(self.gen.path.parent, [
-                (self.store.passage_count(held), e.dim) for held, e in zip(members, self.embedders)])
+                (self.store.passage_count(ords), e.dim)
+                for ords, e in zip(members, self.embedders)])
             for spec, embedder, held in zip(self.specs, self.embedders, members):
                 vectors = VectorIndex.load(self.live.path / spec.file_name)
                 vectors.remove(self.stale_pids)

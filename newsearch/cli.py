@@ -99,7 +99,9 @@ def _index(args, settings: Settings) -> int:
     from search.layout import IndexDir
 
     progress = False if args.no_progress else None
-    run = update if not args.rebuild and IndexDir(settings.index_dir).exists() else build
+    # An index whose live generation is missing or damaged is refused with a hint, never
+    # silently replaced by SOURCE alone: only --rebuild or a first run builds.
+    run = update if not args.rebuild and IndexDir(settings.index_dir).pointer.exists() else build
     summary = run(args.sources, settings, fmt=args.format, fields=_merged(args.map),
                   progress=progress)
     print(summary.report())

@@ -133,20 +133,14 @@ class IndexDir:
     def pointer(self) -> Path:
         return self.root / "CURRENT"
 
-    def exists(self) -> bool:
-        """Whether there is a live generation."""
-        try:
-            self.current()
-        except IndexNotFound:
-            return False
-        return True
-
     def current(self) -> Generation:
         """The live generation, or `IndexNotFound`."""
         name = self.pointed()
         gen = Generation(self.root / name)
         if not _GEN.match(name) or not gen.manifest_file.exists():
-            raise IndexNotFound(f"{self.pointer} names a missing generation {name!r}")
+            raise IndexNotFound(f"{self.pointer} names a missing generation {name!r} (details: "
+                                "newsearch check; rebuild with: newsearch index --rebuild "
+                                "SOURCE...)")
         return gen
 
     @contextlib.contextmanager

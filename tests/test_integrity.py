@@ -17,7 +17,7 @@ from indexer.update import update
 from newsearch.cli import main
 from search import Settings
 from search.integrity import check
-from search.layout import Generation, IndexDir
+from search.layout import Generation, IndexDir, IndexNotFound
 from search.live import LiveSearcher
 from web import create_app
 
@@ -155,7 +155,7 @@ def test_counts_that_disagree_are_reported(index):
 def test_no_sound_generation_is_a_clear_error(index, embedder, capsys):
     for name in ("gen-000001", "gen-000002"):
         truncate(index / name / "vectors.faiss")
-    with pytest.raises(Exception) as e:
+    with pytest.raises(IndexNotFound) as e:
         live(index, embedder).acquire()
     size = (index / "gen-000002" / "vectors.faiss").stat().st_size
     assert str(e.value).startswith(
@@ -243,3 +243,15 @@ def test_an_unreadable_file_is_named(index):
     assert done.returncode == 1, done.stderr
     assert "  DAMAGED articles.sqlite: cannot read: Permission denied [EACCES]" in \
         done.stdout.splitlines()
+
+
+def test_index_command_never_replaces_an_index_whose_live_generation_is_missing(
+        index, tmp_path, capsys):
+    shutil.rmtree(index / "gen-000002")
+    src = tmp_path / "c.jsonl"
+    src.write_text(sample_lines(5)[-1] + "\n", encoding="utf-8")
+    assert main(["index", str(src), "--index-dir", str(index), "--no-progress"]) == 1
+    assert capsys.readouterr().err == (
+        f"newsearch: {index}/CURRENT names a missing generation 'gen-000002' (details: "
+        "newsearch check; rebuild with: newsearch index --rebuild SOURCE...)\n")
+    assert sorted(p.name for p in index.iterdir()) == ["CURRENT", "LOCK", "gen-000001"]
