@@ -255,3 +255,24 @@ def test_index_command_never_replaces_an_index_whose_live_generation_is_missing(
         f"newsearch: {index}/CURRENT names a missing generation 'gen-000002' (details: "
         "newsearch check; rebuild with: newsearch index --rebuild SOURCE...)\n")
     assert sorted(p.name for p in index.iterdir()) == ["CURRENT", "LOCK", "gen-000001"]
+
+
+def test_files_shared_with_the_previous_generation_are_not_hashed_again(
+        index, embedder, tmp_path, monkeypatch):
+    from search import checksums
+
+    hashed = []
+    real = checksums.digest
+    monkeypatch.setattr(checksums, "digest", lambda path: hashed.append(path) or real(path))
+    src = tmp_path / "c.jsonl"
+    src.write_text(sample_lines(5)[-1] + "\n", encoding="utf-8")
+    update([src], Settings(index_dir=index), progress=False, embedder=embedder)
+
+    old, new = Generation(index / "gen-000002"), Generation(index / "gen-000003")
+    shared = [rel for rel in old.manifest()["files"]
+              if (new.path / rel).exists() and os.path.samefile(old.path / rel, new.path / rel)]
+    assert any(rel.endswith(".trm") for rel in shared)
+    building = new.path.with_name("gen-000003.building")  # sealed before it was renamed
+    sealed = {p.relative_to(building).as_posix() for p in hashed if building in p.parents}
+    assert sealed == set(new.manifest()["files"]) - set(shared)
+    assert check(new).ok
