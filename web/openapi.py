@@ -135,8 +135,13 @@ def _schemas() -> dict[str, Any]:
         },
         "Health": {
             "type": "object", "required": ["status", "generation", "articles"],
-            "properties": {"status": {"const": "ok"}, "generation": {"type": "string"},
-                           "articles": {"type": "integer", "minimum": 0}},
+            "properties": {
+                "status": {"enum": ["ok", "degraded"], "description":
+                           "degraded: the live generation failed its check and an older "
+                           "one is served (see reason)"},
+                "generation": {"type": "string", "description": "the generation served"},
+                "articles": {"type": "integer", "minimum": 0},
+                "reason": {"type": "string", "description": "what is wrong (degraded only)"}},
         },
     }
 
@@ -218,7 +223,7 @@ def document(settings: Settings) -> dict[str, Any]:
                                       "content": {"text/plain": {"schema": {"type": "string"}}}}},
             }},
             "/healthz": {"get": {
-                "summary": "Liveness and the index being served",
+                "summary": "Liveness, the index being served and whether it is degraded",
                 "responses": {"200": _json(_ref("Health"), "serving"), "503": no_index},
             }},
         },
