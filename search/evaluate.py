@@ -21,6 +21,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from . import spaces
 from .config import INDEX_SETTINGS, Settings
 from .embedder import Embedder, vector_space
 from .layout import IndexDir, IndexNotFound
@@ -162,6 +163,7 @@ def fingerprint(corpus: Path, settings: Settings) -> str:
     index_settings = {name: getattr(settings, name) for name in INDEX_SETTINGS}
     index_settings["model_path"] = settings.resolved_model_path()
     index_settings["vector_space"] = vector_space(settings.embed_backend)
+    index_settings["spaces"] = [spec.to_dict() for spec in spaces.configured(settings)]
     digest.update(json.dumps(index_settings, sort_keys=True).encode())
     return digest.hexdigest()
 

@@ -69,7 +69,8 @@ class SemanticSpaces:
             return self._routes[qlang]
 
     def _plan(self, qlang: str) -> list[Route]:
-        reading = [i for i, s in enumerate(self.spaces) if s.spec.holds(qlang) and len(s.vectors)]
+        reading = [i for i, s in enumerate(self.spaces)
+                   if s.spec.reads_query(qlang) and len(s.vectors)]
         if not reading:
             return []
         first = reading[0]
