@@ -45,6 +45,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "results": ("{n} result|{n} results", "{n} результат|{n} результата|{n} результатов"),
     "took": ("{ms} ms", "{ms} мс"),
     "did_you_mean": ("Did you mean", "Возможно, вы имели в виду"),
+    "showing_for": ("Showing results for", "Показаны результаты по запросу"),
+    "search_instead": ("Search instead for", "Искать вместо этого"),
+    "stats": ("Search statistics", "Статистика поиска"),
+    "stats_token": ("Admin token", "Токен администратора"),
+    "stats_show": ("Show", "Показать"),
     "no_results": ("No articles match {q}.", "По запросу {q} ничего не найдено."),
     "no_results_tip": ("Try fewer or other words, another ranking, or fewer filters.",
                        "Попробуйте другие или более общие слова, другое ранжирование или "
