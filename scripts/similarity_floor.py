@@ -14,7 +14,8 @@ something else entirely: nothing in the index answers it).  Short queries
 score lower cosines than sentences, and readers type one or two words, so
 each query is also run cut to its rarest word and to its two rarest words
 (judged by the same article; off-topic ones cut to their longest words), and
-everything is counted per query length (1, 2, 3-5, 6+ words).  The floor
+everything is counted per query length (1, 2, 3-5, 6+ words, stop words
+not counted: `search.floor.query_length`).  The floor
 offered per length is the 5th percentile of the relevant hits' cosines (95%
 of them are kept), with the share of the other hits (unjudged: some are
 relevant too) and of the off-topic top hits it removes.  Results:
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from search.analysis import STOP_WORDS  # noqa: E402
 from search.config import Settings  # noqa: E402
 from search.evaluate import Dataset  # noqa: E402
+from search.floor import query_length  # noqa: E402
 from search.rollup import rollup  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 
@@ -73,7 +75,7 @@ BUCKETS = ("1 word", "2 words", "3-5 words", "6+ words")
 
 
 def bucket(text: str) -> str:
-    n = len(text.split())
+    n = query_length(text)
     return BUCKETS[0 if n == 1 else 1 if n == 2 else 2 if n <= 5 else 3]
 
 

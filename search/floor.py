@@ -5,7 +5,7 @@ per-model cosine a passage is dropped, so that it neither ranks nor counts in
 totals and facets.  Short queries reach lower cosines than sentences (a
 relevant article scores ~0.4 against one word, ~0.8 against its paraphrased
 headline), so the floor depends on the query's length: one value each for 1,
-2, 3-5 and 6+ words (`Settings.similarity_floors`, chosen from the news query
+2, 3-5 and 6+ words (not counting stop words) (`Settings.similarity_floors`, chosen from the news query
 sets by ``scripts/similarity_floor.py``: docs/relevance.md).
 """
 
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .analysis import STOP_WORDS
 from .config import Settings
 
 NO_FLOOR = -1.0  # the lowest cosine: keeps every hit
@@ -44,6 +45,12 @@ class Floor:
 
 
 NONE = Floor()
+
+
+def query_length(text: str) -> int:
+    """How long a query is, for its floor: its words that are not stop words
+    ("Republic of the Congo" is three)."""
+    return sum(1 for w in text.split() if w.casefold() not in STOP_WORDS)
 
 
 def similarity_floor(settings: Settings, model: str) -> Floor:

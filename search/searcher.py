@@ -25,7 +25,7 @@ from .embedder import Embedder, embedders_for, vector_space
 from .errors import SearchError
 from .facets import ArticleFacts
 from .filters import Filters
-from .floor import similarity_floor
+from .floor import query_length, similarity_floor
 from .fusion import reciprocal_rank, weighted
 from .pins import pin_first, pinned_ords
 from .keyword import KeywordIndex, positive_terms
@@ -213,7 +213,7 @@ class Searcher:
             kw_depth = max(depth, len(pool)) if sort == "newest" and pool is not None else depth
             kept = None if mode == "keyword" else self._kept(parsed)
             found = self._candidates(parsed, qvec, qlang, mode, depth, allow, kept, kw_depth,
-                                     len(embed.split()))
+                                     query_length(embed))
             ranked = (self.facts.newest_first(found.ranked) if sort == "newest"
                       else self._recency(found.ranked))
             first = pinned_ords(self.store, pinned if sort == "relevance" else (), allow)
@@ -246,7 +246,7 @@ class Searcher:
             qvec = self.embed_query(query)
         kept = None if mode == "keyword" else self._kept(parsed)
         found = self._candidates(parsed, qvec, qlang, mode, depth, kept=kept,
-                                 words=len(plain_text(query).split()))
+                                 words=query_length(plain_text(query)))
         return self._recency(found.ranked)[:depth]
 
     def query_language(self, text: str) -> str:

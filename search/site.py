@@ -23,6 +23,7 @@ from .editors import Editors
 from .pins import pinned_for
 from .searcher import SearchResponse, Searcher, clean_query
 from .spelling import did_you_mean
+from .synonyms import Synonyms
 
 
 def site_search(searcher: Searcher, editors: Editors | None, query: str, *, correct: bool = True,
@@ -32,14 +33,15 @@ def site_search(searcher: Searcher, editors: Editors | None, query: str, *, corr
     if len(query) > limit:  # refused by the searcher, before any work
         return searcher.search(query, **options)
     typed = clean_query(query)
-    fixed = correction(searcher, typed) if typed and correct and searcher.settings.auto_correct \
-        else None
+    synonyms = editors.synonyms() if editors is not None else Synonyms()
+    fixed = None
+    # A query holding an editors' synonym is never "corrected" away from it.
+    if typed and correct and searcher.settings.auto_correct and synonyms.expand(typed) == typed:
+        fixed = correction(searcher, typed)
     text = fixed or typed
-    expanded, pinned = text, []
-    if editors is not None and text:
-        expanded = editors.synonyms().expand(text)
-        expanded = expanded if len(expanded) <= limit else text
-        pinned = pinned_for(editors.pins(), text, today or dt.date.today())
+    expanded = synonyms.expand(text)
+    expanded = expanded if len(expanded) <= limit else text
+    pinned = pinned_for(editors.pins(), text, today or dt.date.today()) if editors and text else []
     response = searcher.search(expanded, pinned=pinned, **options)
     response.query = typed
     response.corrected_query = fixed

@@ -129,7 +129,7 @@
       this.results = el("ol", { class: "results", part: "results" });
       this.results.hidden = true;
       root.append(this.form, this.corrected, this.status, this.results);
-      this.prefix = id;
+      this.idPrefix = id;
       this.items = [];
       this.active = -1;
       this.wire();
@@ -184,7 +184,7 @@
       this.items = suggestions;
       if (!suggestions.length) return;
       suggestions.forEach(function (item, i) {
-        var li = el("li", { id: self.prefix + "-option-" + i, role: "option", "aria-selected": "false",
+        var li = el("li", { id: self.idPrefix + "-option-" + i, role: "option", "aria-selected": "false",
                             class: item.kind === "title" ? "is-title" : "is-term" }, item.text);
         li.addEventListener("mousedown", function (e) { e.preventDefault(); self.choose(item); });
         self.list.appendChild(li);
@@ -199,7 +199,7 @@
       this.list.querySelectorAll("[role=option]").forEach(function (li, i) {
         li.setAttribute("aria-selected", i === index ? "true" : "false");
       });
-      if (index >= 0) this.input.setAttribute("aria-activedescendant", this.prefix + "-option-" + index);
+      if (index >= 0) this.input.setAttribute("aria-activedescendant", this.idPrefix + "-option-" + index);
       else this.input.removeAttribute("aria-activedescendant");
       if (index >= 0) self.list.children[index].scrollIntoView({ block: "nearest" });
     }
@@ -257,7 +257,7 @@
       body.results.forEach(function (hit, i) {
         var li = el("li");
         var a = el("a", { href: self.url("articles/" + encodeURIComponent(hit.id)) }, hit.title || hit.id);
-        var send = function () { self.click(body.query, hit.id, i + 1); };
+        var send = function () { self.beacon(body.query, hit.id, i + 1); };
         a.addEventListener("click", send);
         a.addEventListener("auxclick", send);
         var p = el("p");
@@ -268,7 +268,7 @@
       this.results.hidden = !body.results.length;
     }
 
-    click(query, id, position) {
+    beacon(query, id, position) {
       if (!navigator.sendBeacon) return;
       var data = JSON.stringify({ query: query, id: id, position: position });
       navigator.sendBeacon(this.url("api/click"), new Blob([data], { type: "text/plain" }));
