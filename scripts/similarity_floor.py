@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from search.analysis import STOP_WORDS  # noqa: E402
 from search.config import Settings  # noqa: E402
 from search.evaluate import Dataset  # noqa: E402
-from search.floor import query_length  # noqa: E402
+from search.floor import query_length, similarity_floor  # noqa: E402
 from search.rollup import rollup  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 
@@ -80,7 +80,10 @@ def bucket(text: str) -> str:
 
 
 def measure(searcher: Searcher, sets: list[Dataset], off_topic: Dataset | None,
-            limit: int) -> dict:
+            limit: int, check: bool = False) -> dict:
+    """Per model: cosine quantiles per query length, the floors they suggest
+    (``check``: the configured floors instead, to test them on held-out
+    queries) and what those floors keep and drop."""
     report = {}
     for i, space in enumerate(searcher.semantic.spaces):
         relevant: dict[str, list[float]] = {b: [] for b in BUCKETS}
@@ -104,9 +107,13 @@ def measure(searcher: Searcher, sets: list[Dataset], off_topic: Dataset | None,
                     hits = nearest(searcher, i, form)
                     off[bucket(form)].extend(cos for _, cos in hits[:1])
         floors, kept, dropped, dropped_off = [], {}, {}, {}
-        for b in BUCKETS:
+        configured = similarity_floor(Settings(), space.spec.model)
+        for n, b in enumerate(BUCKETS):
             rel, oth, offa = (np.asarray(x[b]) for x in (relevant, other, off))
-            floor = float(np.floor(np.quantile(rel, 1 - KEEP) * 100) / 100) if len(rel) else -1.0
+            if check:
+                floor = configured.by_length[n]
+            else:
+                floor = float(np.floor(np.quantile(rel, 1 - KEEP) * 100) / 100) if len(rel) else -1.0
             floors.append(floor)
             kept[b] = round(float((rel >= floor).mean()), 3) if len(rel) else None
             dropped[b] = round(float((oth < floor).mean()), 3) if len(oth) else None
@@ -137,11 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", default="train")
     p.add_argument("--off-topic", type=Path, default=None, help="a BEIR folder on another subject")
     p.add_argument("--limit", type=int, default=100_000, help="queries per set at most")
+    p.add_argument("--check", action="store_true",
+                   help="measure the configured floors (Settings) instead of suggesting floors")
     args = p.parse_args(argv)
     searcher = Searcher.open(args.index_dir, Settings(similarity_floors=""))
     sets = [Dataset.load(d, args.split) for d in args.datasets]
     off = Dataset.load(args.off_topic, args.split) if args.off_topic else None
-    print(json.dumps(measure(searcher, sets, off, args.limit), indent=1))
+    print(json.dumps(measure(searcher, sets, off, args.limit, args.check), indent=1))
     return 0
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from functools import wraps
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 
 from search.editors import parse_pins
@@ -100,9 +100,3 @@ def stats():
     if log is None:
         raise AdminDisabled("Search analytics are off (analytics_db=off).")
     return jsonify(log.stats(limit))
-
-
-@bp.get("/admin/stats")
-def stats_page():
-    """The stats view: asks for the token in the browser, then reads `/api/stats`."""
-    return render_template("stats.html")

@@ -41,9 +41,9 @@ def click():
     an allowed origin's."""
     if not origin_allowed(allowed_origins(current_app.extensions["newsearch.settings"])):
         raise Forbidden("Clicks are counted from this site and its allowed origins only.")
-    raw = request.get_data(cache=False)[:MAX_BEACON_BYTES + 1]
+    raw = request.get_data() if (request.content_length or 0) <= MAX_BEACON_BYTES else b""
     try:
-        data = json.loads(raw) if len(raw) <= MAX_BEACON_BYTES else None
+        data = json.loads(raw) if 0 < len(raw) <= MAX_BEACON_BYTES else None
     except ValueError:
         data = None
     if not (isinstance(data, dict) and isinstance(data.get("query"), str)

@@ -53,6 +53,12 @@ def article_page(article_id: str):
     return render_template("article.html", found=found, back=_back_link())
 
 
+@bp.get("/admin/stats")
+def stats_page():
+    """The stats view: the token is typed in the browser, which then reads `/api/stats`."""
+    return render_template("stats.html")
+
+
 def _back_link() -> str | None:
     """The search the reader came from, if they came from this site's search page."""
     ref = urlsplit(request.referrer or "")
