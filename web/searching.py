@@ -2,7 +2,9 @@
 
 The first call in a request leases the live generation's searcher from the
 app's `LiveSearcher`; it is released when the request ends, and the response
-says which generation answered (header ``X-Index-Generation``).
+says which generation answered (header ``X-Index-Generation``).  `searched`
+runs the site search a request asks for (`search.site`) and logs it for the
+search analytics.
 """
 
 from __future__ import annotations
