@@ -157,6 +157,13 @@ class Settings:
     collapse_depth: int = 100
     related_count: int = 5
 
+    # --- index integrity (search.integrity) ------------------------------------------
+    # How deeply a generation is checked before it is served (server start, live
+    # swap, `newsearch search`): "checksums" hashes every file (SHA-256, ~1.5 s
+    # for the 1.3 GB of a 100k-article index, docs/performance.md), "sizes" only
+    # checks that each file is there, readable and of its recorded size.
+    open_check: str = "checksums"
+
     # --- the news site: embedding, corrections, editors, analytics, admin -----------
     # Origins ("https://news.example", comma-separated, matched exactly) whose
     # pages may call the read-only API (search, suggest) from the browser
