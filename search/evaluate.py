@@ -225,8 +225,10 @@ def run_queries(searcher: Searcher, dataset: Dataset, modes: Iterable[str],
 
 
 def eval_settings(settings: Settings) -> Settings:
-    """``settings`` as evaluation uses them: relevance only, no news recency boost."""
-    return settings.replace(recency_weight=0.0)
+    """``settings`` as evaluation uses them: relevance only, no news recency
+    boost, and no relevance floor (it decides what counts as a match, not the
+    order; ranking metrics score the order)."""
+    return settings.replace(recency_weight=0.0, similarity_floors="")
 
 
 def evaluate(dataset: Dataset, modes: Iterable[str], settings: Settings,

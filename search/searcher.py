@@ -13,7 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -26,7 +26,9 @@ from .embedder import Embedder, embedders_for, vector_space
 from .errors import SearchError
 from .facets import ArticleFacts
 from .filters import Filters
+from .floor import query_length, similarity_floor
 from .fusion import reciprocal_rank, weighted
+from .pins import pin_first, pinned_ords
 from .keyword import KeywordIndex, positive_terms
 from .layout import Generation, IndexDir
 from .query_language import query_language
@@ -89,6 +91,7 @@ class SearchResponse:
     took_ms: float = 0.0
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None  # "did you mean" query
+    corrected_query: str | None = None  # searched instead of `query` (search.correction)
     query_lang: str = ""  # the language the query was read in
     facets: dict[str, list[dict[str, Any]]] | None = None
 
@@ -103,6 +106,7 @@ class SearchResponse:
             "size": self.size,
             "took_ms": round(self.took_ms, 2),
             "suggestion": self.suggestion,
+            "corrected_query": self.corrected_query,
             "query_lang": self.query_lang,
             "facets": self.facets,
             "results": [h.to_dict() for h in self.hits],
@@ -154,7 +158,8 @@ class Searcher:
             self._hold.release()
             raise
         embedders = embedders_for(specs, settings, embedder or query_embedder(settings, self.manifest))
-        spaces = [Space(spec, index, emb, *settings.calibration_for(spec.model))
+        spaces = [Space(spec, index, emb, *settings.calibration_for(spec.model),
+                        similarity_floor(settings, spec.model))
                   for spec, index, emb in zip(specs, indexes, embedders)]
         langs = [""] * self.facts.size
         for ord_, _, _, lang, _ in facts:
@@ -186,8 +191,9 @@ class Searcher:
 
     def search(self, query: str, mode: str = "hybrid", page: int = 1, size: int = 10,
                filters: Filters | None = None, sort: str = "relevance",
-               facets: bool = False) -> SearchResponse:
-        """One page of results; ``facets=True`` also counts facet values."""
+               facets: bool = False, pinned: Sequence[str] = ()) -> SearchResponse:
+        """One page of results; ``facets=True`` also counts facet values;
+        ``pinned`` article ids come first (editors' pins, sorted by relevance)."""
         started = time.perf_counter()
         query = self._check(query, mode, page, size, sort)
         filters = filters or Filters()
@@ -206,11 +212,14 @@ class Searcher:
             # Sorted by date, every keyword match is a candidate, not just the most relevant.
             kw_depth = max(depth, len(pool)) if sort == "newest" and pool is not None else depth
             kept = None if mode == "keyword" else self._kept(parsed)
-            found = self._candidates(parsed, qvec, qlang, mode, depth, allow, kept, kw_depth)
+            found = self._candidates(parsed, qvec, qlang, mode, depth, allow, kept, kw_depth,
+                                     query_length(embed))
             ranked = (self.facts.newest_first(found.ranked) if sort == "newest"
                       else self._recency(found.ranked))
+            first = pinned_ords(self.store, pinned if sort == "relevance" else (), allow)
+            ranked = pin_first(ranked, first)
             groups = self._collapse(ranked, max(self.settings.collapse_depth, page * size))
-            pool = found.pool if pool is None else _union(pool, found.pool)
+            pool = _union(found.pool if pool is None else _union(pool, found.pool), first)
             matched = pool if allow is None else pool[allow[pool]]
             response.total = max(0, len(matched) - (len(ranked) - len(groups)))
             response.hits = self._hits(groups[(page - 1) * size : page * size], terms, qvec, found)
@@ -236,7 +245,8 @@ class Searcher:
         if qvec is None and mode != "keyword":
             qvec = self.embed_query(query)
         kept = None if mode == "keyword" else self._kept(parsed)
-        found = self._candidates(parsed, qvec, qlang, mode, depth, kept=kept)
+        found = self._candidates(parsed, qvec, qlang, mode, depth, kept=kept,
+                                 words=query_length(plain_text(query)))
         return self._recency(found.ranked)[:depth]
 
     def _parse(self, query: str, qlang: str):
@@ -288,14 +298,14 @@ class Searcher:
 
     # --- retrieval ---------------------------------------------------------
     def _candidates(self, parsed, qvec, qlang: str, mode: str, depth: int, allow=None,
-                    kept=None, kw_depth: int | None = None) -> _Candidates:
+                    kept=None, kw_depth: int | None = None, words: int = 0) -> _Candidates:
         kw_depth = kw_depth or depth
         if mode == "keyword":
             return self._keyword(parsed, kw_depth, allow)
         if mode == "semantic":
-            return self._semantic(qvec, qlang, depth, allow, kept)
+            return self._semantic(qvec, qlang, depth, allow, kept, words)
         kw = self._keyword(parsed, kw_depth, allow)
-        sem = self._semantic(qvec, qlang, depth, allow, kept)
+        sem = self._semantic(qvec, qlang, depth, allow, kept, words)
         w = self.settings.semantic_weight_for(qlang)
         if self.settings.fusion == "weighted":
             # Words cannot match an article in another language: only its
@@ -327,7 +337,7 @@ class Searcher:
         return _Candidates(hits, total, pool=np.zeros(0, dtype=np.int64))
 
     def _semantic(self, qvec: dict[int, np.ndarray] | None, qlang: str, depth: int, allow=None,
-                  kept=None) -> _Candidates:
+                  kept=None, words: int = 0) -> _Candidates:
         """Articles ranked by their nearest passages (see `rollup`), in the
         spaces a query in ``qlang`` searches (`search.semantic`).
 
@@ -338,7 +348,7 @@ class Searcher:
             return _Candidates([], 0, pool=np.zeros(0, dtype=np.int64))
         s = self.settings
         ranked, best = self.semantic.search(qvec, qlang, depth * s.passages_per_article,
-                                            s.passage_rollup_weight)
+                                            s.passage_rollup_weight, words)
         ranked = [(o, sc) for o, sc in ranked if kept is None or kept[o]][:depth]
         pool = np.asarray([o for o, _ in ranked], dtype=np.int64)
         if allow is not None:
@@ -408,7 +418,12 @@ class Searcher:
             raise SearchError("bad_page", f"page must be >= 1 and page*size <= {s.max_results}")
         if len(query) > s.max_query_chars:
             raise SearchError("query_too_long", f"query is longer than {s.max_query_chars} characters")
-        return " ".join(_CONTROL.sub(" ", query).split())
+        return clean_query(query)
+
+
+def clean_query(query: str) -> str:
+    """``query`` with control characters as spaces and single spaces."""
+    return " ".join(_CONTROL.sub(" ", query).split())
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:

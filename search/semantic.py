@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .floor import NONE, Floor, above_floor
 from .rollup import rollup
 from .spaces import SpaceSpec
 from .vectors import PidSet, VectorIndex
@@ -30,6 +31,7 @@ class Space:
     embedder: object
     scale: float = 1.0
     shift: float = 0.0
+    floor: Floor = NONE  # cosines below are no match (search.floor)
 
     def calibrated(self, cosines: np.ndarray) -> np.ndarray:
         return cosines * self.scale + self.shift
@@ -129,14 +131,17 @@ class SemanticSpaces:
                 for r in self.routes(qlang)}
 
     def search(self, qvecs: dict[int, np.ndarray], qlang: str, passages: int,
-               rollup_weight: float) -> tuple[list[tuple[int, float]], dict[int, int]]:
-        """(article ordinal, score) best first, and each article's best passage id."""
+               rollup_weight: float, words: int = 0
+               ) -> tuple[list[tuple[int, float]], dict[int, int]]:
+        """(article ordinal, score) best first, and each article's best passage id;
+        ``words``: the query's length, for the relevance floor (0: no floor)."""
         merged: dict[int, tuple[float, int]] = {}
         for route in self.routes(qlang):
             if route.space not in qvecs:
                 continue
             space = self.spaces[route.space]
             scores, pids = space.vectors.search(qvecs[route.space], passages, route.only)
+            scores, pids = above_floor(scores, pids, space.floor.at(words))
             ords = self._passage_article[pids] if len(pids) else pids
             best = rollup(scores, pids, ords, rollup_weight)
             for ord_, (score, pid) in best.items():

@@ -13,7 +13,7 @@ def test_search_json_shape(client):
     assert r.status_code == 200 and r.is_json
     body = r.get_json()
     assert list(body) == ["query", "mode", "sort", "filters", "total", "page", "size", "took_ms",
-                          "suggestion", "query_lang", "facets", "results"]
+                          "suggestion", "corrected_query", "query_lang", "facets", "results"]
     assert body["query"] == "Hochstein McGurk" and body["mode"] == "keyword"
     assert body["total"] == 1 and body["page"] == 1 and body["size"] == 5
     (result,) = body["results"]
@@ -24,7 +24,8 @@ def test_search_json_shape(client):
 def test_defaults_are_hybrid_first_page_of_ten(client):
     body = client.get("/api/search?q=president").get_json()
     assert (body["mode"], body["page"], body["size"]) == ("hybrid", 1, 10)
-    assert len(body["results"]) == 10
+    assert 5 <= body["total"] < 22  # real matches, not every article
+    assert len(body["results"]) == min(10, body["total"])
 
 
 def test_empty_query_is_not_an_error(client):
@@ -68,9 +69,15 @@ def test_page_shows_results_and_keeps_query(client):
     assert 'value="keyword" checked' in html
 
 
-def test_page_paginates(client):
-    html = client.get("/?q=president&mode=hybrid").get_data(as_text=True)
+def test_page_paginates_and_ends_where_the_results_end(client):
+    total = client.get("/api/search?q=president&mode=hybrid").get_json()["total"]
+    html = client.get("/?q=president&mode=hybrid&size=2").get_data(as_text=True)
     assert 'rel="next"' in html and "page=2" in html
+    last = (total + 1) // 2
+    html = client.get(f"/?q=president&mode=hybrid&size=2&page={last}").get_data(as_text=True)
+    assert 'rel="next"' not in html and 'class="result"' in html
+    after = client.get(f"/api/search?q=president&mode=hybrid&size=2&page={last + 1}").get_json()
+    assert after["results"] == [] and after["total"] == total
 
 
 def test_page_bad_parameter_is_a_400_page(client):

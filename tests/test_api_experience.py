@@ -17,7 +17,7 @@ def test_facets_can_be_skipped(newsroom_client):
 
 
 def test_did_you_mean_field(newsroom_client):
-    body = newsroom_client.get("/api/search?q=hezbolah+netanyahoo").get_json()
+    body = newsroom_client.get("/api/search?q=hezbolah+netanyahoo&correct=false").get_json()
     assert body["suggestion"] == "hezbollah netanyahu"
 
 

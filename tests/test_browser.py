@@ -59,14 +59,22 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def test_search_follow_suggestion_open_similar_and_filter(page, site):
+def test_search_corrected_then_as_typed_follow_suggestion_open_similar_and_filter(page, site):
     page.goto(site + "/")
     page.get_by_role("combobox").fill("hezbolah netanyahoo")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q=hezbolah"))
+    corrected = page.locator(".corrected")
+    assert corrected.locator("strong").inner_text() == "hezbollah netanyahu"
+    assert "Hezbollah" in page.locator(".result h2").first.inner_text()
+    shot(page, "01-corrected-query")
+
+    corrected.get_by_role("link", name="hezbolah netanyahoo").click()  # search instead for ...
+    page.wait_for_url(re.compile(r"correct=false"))
+    assert page.locator(".corrected").count() == 0
     suggestion = page.locator(".did-you-mean a")
     assert suggestion.inner_text() == "hezbollah netanyahu"
-    shot(page, "01-did-you-mean")
+    shot(page, "01b-as-typed-did-you-mean")
 
     suggestion.click()
     page.wait_for_url(re.compile(r"q=hezbollah\+netanyahu"))

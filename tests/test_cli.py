@@ -32,10 +32,10 @@ def test_index_then_search_from_the_terminal(tmp_path):
     assert hits[0]["title"].startswith("Politico: Israel received")
     assert "<mark>McGurk</mark>" in hits[0]["snippet"]
 
-    hits = json.loads(newsearch("search", "white matter of newborn brains", "-k", "3", "--json",
+    hits = json.loads(newsearch("search", "white matter of newborn brains", "-k", "1", "--json",
                                 "--index-dir", index).stdout)
     corpus_ids = {json.loads(line)["_id"] for line in beir.read_text().splitlines()}
-    assert len(hits) == 3 and hits[0]["id"] == "4983" and hits[0]["id"] in corpus_ids
+    assert len(hits) == 1 and hits[0]["id"] == "4983" and hits[0]["id"] in corpus_ids
 
     text = newsearch("search", "Hochstein", "--mode", "keyword", "--index-dir", index).stdout
     assert text.startswith("1 result (") and "1. Politico: Israel received" in text

@@ -63,8 +63,9 @@ def test_facets_are_disjunctive(newsroom):
 
 
 def test_facets_count_languages_years_and_authors(newsroom):
-    facets = newsroom.search("government", mode="semantic", facets=True).facets
-    assert {f["value"] for f in facets["lang"]} == {"en", "ru"}
+    # An English query about a Russian article (cross-lingual, by meaning).
+    facets = newsroom.search("self-driving cars law", mode="semantic", facets=True).facets
+    assert "ru" in {f["value"] for f in facets["lang"]}
     assert "2016" in {f["value"] for f in facets["year"]}
     assert "Иван Петров" in {f["value"] for f in facets["author"]}
 

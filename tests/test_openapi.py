@@ -4,6 +4,8 @@ import pytest
 from openapi_core import OpenAPI
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from openapi_spec_validator import validate
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from .conftest import SEED_ID
 
@@ -26,6 +28,9 @@ CALLS = [
     "/api/openapi.json",
     "/healthz",
     "/metrics",
+    "/api/search?q=hezbolah+netanyahoo&correct=false",
+    "/api/stats",
+    "/api/admin/pins",
 ]
 
 
@@ -50,6 +55,20 @@ def test_real_responses_match_the_document(newsroom_client, spec, path):
     api = OpenAPI.from_dict(spec)
     api.validate_response(WerkzeugOpenAPIRequest(response.request), WerkzeugOpenAPIResponse(response))
     assert str(response.status_code) in spec["paths"][_template(path, spec)]["get"]["responses"]
+
+
+def test_click_answers_match_the_document(newsroom_client, spec):
+    api = OpenAPI.from_dict(spec)
+    statuses = []
+    for body in ('{"query": "x", "id": "y", "position": 1}', "nonsense"):
+        response = newsroom_client.post("/api/click", data=body, content_type="text/plain")
+        sent = Request(EnvironBuilder(method="POST", path="/api/click", data=body,
+                                      content_type="text/plain").get_environ())
+        api.validate_response(WerkzeugOpenAPIRequest(sent), WerkzeugOpenAPIResponse(response))
+        statuses.append(response.status_code)
+    assert statuses == [204, 400]
+    refused = newsroom_client.put("/api/admin/synonyms", json={"groups": [["a", "b"]]})
+    assert str(refused.status_code) in spec["paths"]["/api/admin/synonyms"]["put"]["responses"]
 
 
 def test_documented_error_statuses_happen(newsroom_client):

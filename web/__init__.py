@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from search.analytics import open_analytics
 from search.config import Settings
+from search.editors import Editors, editors_dir
 from search.live import LiveSearcher
 
 from . import params
@@ -16,16 +18,20 @@ def create_app(settings: Settings | None = None, searcher: LiveSearcher | None =
     app = Flask(__name__)
     app.request_class = params.Request
     app.json.sort_keys = False
-    app.extensions["newsearch"] = searcher or LiveSearcher(settings)
+    live = app.extensions["newsearch"] = searcher or LiveSearcher(settings)
     app.extensions["newsearch.settings"] = settings
+    app.extensions["newsearch.editors"] = Editors(editors_dir(settings, live.layout.root))
+    app.extensions["newsearch.analytics"] = open_analytics(settings, live.layout.root)
 
-    from . import api, errors, metrics, observe, pages, searching, security
+    from . import admin, api, cors, errors, metrics, observe, pages, searching, security
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(metrics.bp)
     errors.register(app)
     searching.register(app)
     security.register(app)
+    cors.register(app, settings)
     observe.register(app)
     return app

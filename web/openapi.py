@@ -11,7 +11,9 @@ from typing import Any
 
 from search.config import Settings
 from search.filters import MAX_VALUE_CHARS, MAX_VALUES
+from search.pins import MAX_IDS
 from search.searcher import MODES, SORTS
+from search.synonyms import MAX_GROUPS
 
 DATE_PATTERN = r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"
 
@@ -94,7 +96,7 @@ def _schemas() -> dict[str, Any]:
         "SearchResponse": {
             "type": "object",
             "required": ["query", "mode", "sort", "filters", "total", "page", "size", "took_ms",
-                         "suggestion", "query_lang", "facets", "results"],
+                         "suggestion", "corrected_query", "query_lang", "facets", "results"],
             "properties": {
                 "query": {"type": "string"},
                 "mode": {"enum": list(MODES)},
@@ -105,6 +107,9 @@ def _schemas() -> dict[str, Any]:
                 "size": {"type": "integer", "minimum": 1},
                 "took_ms": {"type": "number", "minimum": 0},
                 "suggestion": _nullable("string", description="did-you-mean query"),
+                "corrected_query": _nullable("string", description=(
+                    "the query searched instead of the misspelled one typed "
+                    "(null: searched as typed; correct=false forces that)")),
                 "query_lang": {"type": "string", "description":
                                "the language the query was read in (ISO 639-1; routes the "
                                "semantic side to the models that read it)"},
@@ -133,6 +138,55 @@ def _schemas() -> dict[str, Any]:
                            "versions": {"type": "array", "items": _ref("Hit")},
                            "related": {"type": "array", "items": _ref("Hit")}},
         },
+        "Synonyms": {
+            "type": "object", "required": ["groups"],
+            "properties": {"groups": {"type": "array", "maxItems": MAX_GROUPS, "items": {
+                "type": "array", "minItems": 2, "items": {"type": "string", "minLength": 1},
+                "description": 'terms meaning the same, e.g. ["UN", "United Nations"]'}}},
+        },
+        "Pin": {
+            "type": "object", "required": ["query", "ids"], "additionalProperties": False,
+            "properties": {
+                "query": {"type": "string", "minLength": 1,
+                          "description": "the query it applies to (case and spacing aside)"},
+                "ids": {"type": "array", "minItems": 1, "maxItems": MAX_IDS,
+                        "items": {"type": "string", "minLength": 1},
+                        "description": "article ids shown first, in this order"},
+                "start": _nullable("string", format="date", description="first day, included"),
+                "end": _nullable("string", format="date", description="last day, included"),
+            },
+        },
+        "Pins": {"type": "object", "required": ["pins"],
+                 "properties": {"pins": {"type": "array", "items": _ref("Pin")}}},
+        "Click": {
+            "type": "object", "required": ["query", "id", "position"],
+            "properties": {"query": {"type": "string"}, "id": {"type": "string"},
+                           "position": {"type": "integer", "minimum": 1,
+                                        "description": "1 for the first result of page 1"}},
+        },
+        "Stats": {
+            "type": "object",
+            "required": ["searches", "clicks", "top", "zero_results", "click_through"],
+            "properties": {
+                "searches": {"type": "integer", "minimum": 0},
+                "clicks": {"type": "integer", "minimum": 0},
+                "top": {"type": "array", "items": {
+                    "type": "object", "required": ["query", "searches", "zero_results"],
+                    "properties": {"query": {"type": "string"},
+                                   "searches": {"type": "integer", "minimum": 1},
+                                   "zero_results": {"type": "integer", "minimum": 0}}}},
+                "zero_results": {"type": "array", "items": {
+                    "type": "object", "required": ["query", "searches"],
+                    "properties": {"query": {"type": "string"},
+                                   "searches": {"type": "integer", "minimum": 1}}}},
+                "click_through": {"type": "array", "items": {
+                    "type": "object", "required": ["position", "clicks", "rate"],
+                    "properties": {"position": {"type": "integer", "minimum": 1},
+                                   "clicks": {"type": "integer", "minimum": 1},
+                                   "rate": {"type": "number", "minimum": 0,
+                                            "description": "clicks per search"}}}},
+            },
+        },
         "Health": {
             "type": "object", "required": ["status", "generation", "articles"],
             "properties": {
@@ -144,6 +198,24 @@ def _schemas() -> dict[str, Any]:
                 "reason": {"type": "string", "description": "what is wrong (degraded only)"}},
         },
     }
+
+
+def _admin(summary: str, answer: dict[str, Any], body: dict[str, Any] | None = None,
+           params: list | None = None, bad: str | None = None) -> dict[str, Any]:
+    """An operation behind the admin token."""
+    operation: dict[str, Any] = {
+        "summary": summary, "security": [{"adminToken": []}], "parameters": params or [],
+        "responses": {"200": _json(answer, "the current state"),
+                      "401": _error("a missing or wrong admin token (unauthorized)"),
+                      "403": _error("admin endpoints disabled: no token configured "
+                                    "(admin_disabled)")},
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": True,
+                                    "content": {"application/json": {"schema": body}}}
+    if bad:
+        operation["responses"]["400"] = _error(f"a bad body or parameter ({bad})")
+    return operation
 
 
 def document(settings: Settings) -> dict[str, Any]:
@@ -183,6 +255,9 @@ def document(settings: Settings) -> dict[str, Any]:
                            "last day (YYYY, YYYY-MM or YYYY-MM-DD), included"),
                     _query("facets", {"type": "boolean", "default": True},
                            "count facet values for the query"),
+                    _query("correct", {"type": "boolean", "default": True},
+                           "search a corrected query instead of a misspelled one that finds "
+                           "little (false: as typed)"),
                 ],
                 "responses": {"200": _json(_ref("SearchResponse"), "one page of results"),
                               "400": _error("a bad parameter (code bad_<name>, query_too_long, "
@@ -199,6 +274,19 @@ def document(settings: Settings) -> dict[str, Any]:
                 "responses": {"200": _json(_ref("Suggestions"), "completions, words then titles"),
                               "400": _error("a bad parameter"), "503": no_index},
             }},
+            "/api/click": {"post": {
+                "summary": "Click beacon: a reader opened a result (search analytics)",
+                "description": "Sent with navigator.sendBeacon by the page and the search box. "
+                               "Only the query, article id and position are stored; accepted "
+                               "from this site and its allowed origins (cors_origins).",
+                "requestBody": {"required": True, "content": {
+                    "text/plain": {"schema": {"type": "string",
+                                              "description": "a JSON Click object"}},
+                    "application/json": {"schema": _ref("Click")}}},
+                "responses": {"204": {"description": "counted"},
+                              "400": _error("not a Click object"),
+                              "403": _error("from an origin that is not allowed")},
+            }},
             "/api/articles/{article_id}": {"get": {
                 "summary": "One stored article",
                 "parameters": [article_id],
@@ -212,6 +300,21 @@ def document(settings: Settings) -> dict[str, Any]:
                               "400": _error("a bad parameter"),
                               "404": _error("no such article"), "503": no_index},
             }},
+            "/api/admin/synonyms": {
+                "get": _admin("The editors' synonym groups", _ref("Synonyms")),
+                "put": _admin("Replace the synonym groups (applied to the next search)",
+                              _ref("Synonyms"), body=_ref("Synonyms"), bad="bad_synonyms"),
+            },
+            "/api/admin/pins": {
+                "get": _admin("The editors' pinned results", _ref("Pins")),
+                "put": _admin("Replace the pins (applied to the next search)", _ref("Pins"),
+                              body=_ref("Pins"), bad="bad_pins"),
+            },
+            "/api/stats": {"get": _admin(
+                "Search analytics: top queries, queries without results, clicks by position",
+                _ref("Stats"), params=[_query("limit", {"type": "integer", "minimum": 1,
+                                                        "maximum": 100}, "rows per list (default 20)")],
+                bad="bad_limit")},
             "/api/openapi.json": {"get": {
                 "summary": "This document",
                 "responses": {"200": {"description": "the OpenAPI document",
@@ -227,5 +330,8 @@ def document(settings: Settings) -> dict[str, Any]:
                 "responses": {"200": _json(_ref("Health"), "serving"), "503": no_index},
             }},
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": _schemas(), "securitySchemes": {
+            "adminToken": {"type": "http", "scheme": "bearer",
+                           "description": "Settings.admin_token (NEWSEARCH_ADMIN_TOKEN); "
+                                          "without one configured, admin endpoints answer 403"}}},
     }

@@ -11,6 +11,7 @@ from search.searcher import MODES, SORTS
 
 from .i18n import LANGUAGES, Translator, choose
 from .params import search_params
+from .searching import searched
 from .searching import searcher as current_searcher
 
 bp = Blueprint("pages", __name__)
@@ -38,12 +39,9 @@ def interface():
 
 @bp.get("/")
 def search_page():
-    params = search_params(request.args)
-    response = None
-    if params.q.strip():
-        searcher = current_searcher()
-        response = searcher.search(params.q, mode=params.mode, page=params.page, size=params.size,
-                                   filters=params.filters, sort=params.sort, facets=True)
+    if not request.args.get("q", "").strip():
+        return render_template("search.html", params=search_params(request.args), response=None)
+    params, response = searched(request.args, facets=True)
     return render_template("search.html", params=params, response=response)
 
 
@@ -53,6 +51,12 @@ def article_page(article_id: str):
     if found is None:
         raise NotFound("There is no article with this address.")
     return render_template("article.html", found=found, back=_back_link())
+
+
+@bp.get("/admin/stats")
+def stats_page():
+    """The stats view: the token is typed in the browser, which then reads `/api/stats`."""
+    return render_template("stats.html")
 
 
 def _back_link() -> str | None:

@@ -34,13 +34,15 @@ class SearchParams:
     size: int
     sort: str = "relevance"
     filters: Filters = field(default_factory=Filters)
+    correct: bool = True  # search a corrected query instead of a misspelled one
 
     def query_args(self, **changes: Any) -> dict[str, Any]:
         """This search as query-string arguments (defaults left out), with ``changes``."""
         args: dict[str, Any] = {"q": self.q, "mode": self.mode, "sort": self.sort, "page": self.page,
                                 **{f: list(self.filters.values(f)) for f in FIELDS},
                                 "from": self.filters.date_from.isoformat() if self.filters.date_from else "",
-                                "to": self.filters.date_to.isoformat() if self.filters.date_to else ""}
+                                "to": self.filters.date_to.isoformat() if self.filters.date_to else "",
+                "correct": "" if self.correct else "false"}
         args.update(changes)
         defaults = {"mode": "hybrid", "sort": "relevance", "page": 1}
         return {k: v for k, v in args.items() if v not in ("", [], None) and defaults.get(k) != v}
@@ -58,6 +60,7 @@ def search_params(args: MultiDict, default_size: int = 10) -> SearchParams:
             category=args.getlist("category"), author=args.getlist("author"),
             lang=args.getlist("lang"), date_from=args.get("from", ""), date_to=args.get("to", ""),
         ),
+        correct=flag(args, "correct", True),
     )
 
 

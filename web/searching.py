@@ -2,14 +2,20 @@
 
 The first call in a request leases the live generation's searcher from the
 app's `LiveSearcher`; it is released when the request ends, and the response
-says which generation answered (header ``X-Index-Generation``).
+says which generation answered (header ``X-Index-Generation``).  `searched`
+runs the site search a request asks for (`search.site`) and logs it for the
+search analytics.
 """
 
 from __future__ import annotations
 
 from flask import Flask, current_app, g
+from werkzeug.datastructures import MultiDict
 
-from search.searcher import Searcher
+from search.searcher import Searcher, SearchResponse
+from search.site import site_search
+
+from .params import SearchParams, search_params
 
 GENERATION_HEADER = "X-Index-Generation"
 
@@ -18,6 +24,20 @@ def searcher() -> Searcher:
     if "searcher" not in g:
         g.searcher = current_app.extensions["newsearch"].acquire()
     return g.searcher
+
+
+def searched(args: MultiDict, facets: bool) -> tuple[SearchParams, SearchResponse]:
+    """The site search the request's arguments ask for, logged for analytics."""
+    params = search_params(args)
+    response = site_search(
+        searcher(), current_app.extensions["newsearch.editors"], params.q,
+        correct=params.correct, mode=params.mode, page=params.page,
+        size=params.size, filters=params.filters, sort=params.sort, facets=facets,
+    )
+    log = current_app.extensions["newsearch.analytics"]
+    if log is not None and response.page == 1 and response.query:
+        log.record_search(response.query, response.mode, response.total)
+    return params, response
 
 
 def register(app: Flask) -> None:

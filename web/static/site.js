@@ -137,7 +137,23 @@
     input.addEventListener("blur", function () { window.setTimeout(close, 150); });
   }
 
+  // Search analytics: which result (position) of which query was opened. Nothing else is sent.
+  function setupClicks() {
+    var list = document.querySelector("ol.results[data-click]");
+    if (!list || !navigator.sendBeacon) return;
+    function send(event) {
+      var link = event.target.closest("a[data-position]");
+      if (!link || !list.contains(link)) return;
+      var click = { query: list.dataset.query, id: link.dataset.id,
+                    position: parseInt(link.dataset.position, 10) };
+      navigator.sendBeacon(list.dataset.click, new Blob([JSON.stringify(click)], { type: "text/plain" }));
+    }
+    list.addEventListener("click", send);
+    list.addEventListener("auxclick", send);
+  }
+
   setupTheme();
   setupFilters();
   setupSuggest();
+  setupClicks();
 })();
