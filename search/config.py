@@ -157,6 +157,18 @@ class Settings:
     collapse_depth: int = 100
     related_count: int = 5
 
+    # --- caches and serving processes (search/cache.py, web/workers.py) ----------
+    # Per index generation, emptied when a new one goes live: query embeddings
+    # (by space and text) and whole search responses (by every parameter),
+    # the latter kept at most response_cache_seconds (the recency boost moves
+    # with the clock).  0 turns a cache off.
+    embedding_cache_size: int = 4096
+    response_cache_size: int = 1024
+    response_cache_seconds: float = 300.0
+    # Server processes, each with its own worker threads and model, sharing the
+    # memory-mapped index files (0: one per CPU core).
+    workers: int = 0
+
     def resolved_model_path(self) -> str:
         return self.model_path or default_model_path()
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from .article import Article
 from .article_vectors import ArticleVectors
+from .cache import SearchCache, cached_search
 from .config import Settings
 from .duplicates import Group, collapse
 from .embedder import Embedder, embedders_for, vector_space
@@ -154,7 +155,9 @@ class Searcher:
             self._hold.release()
             raise
         embedders = embedders_for(specs, settings, embedder or query_embedder(settings, self.manifest))
-        spaces = [Space(spec, index, emb, *settings.calibration_for(spec.model))
+        self.cache = SearchCache(settings, generation.name)
+        spaces = [Space(spec, index, self.cache.encoder(emb, spec.name),
+                        *settings.calibration_for(spec.model))
                   for spec, index, emb in zip(specs, indexes, embedders)]
         langs = [""] * self.facts.size
         for ord_, _, _, lang, _ in facts:
@@ -184,6 +187,7 @@ class Searcher:
     def article_count(self) -> int:
         return int(self.manifest["articles"])
 
+    @cached_search
     def search(self, query: str, mode: str = "hybrid", page: int = 1, size: int = 10,
                filters: Filters | None = None, sort: str = "relevance",
                facets: bool = False) -> SearchResponse:
