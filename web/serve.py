@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import socket
+import tempfile
 import threading
 import time
 
@@ -104,12 +105,22 @@ def serve(settings: Settings, host: str, port: int) -> None:
         return
     IndexDir(settings.index_dir).current()  # fail fast if there is no index
     sock = workers.listen(host, port, settings.backlog)
-    log.info("serving on http://%s:%d/ with %d processes of %d threads", host, port, count,
-             settings.threads)
-    status = workers.Supervisor(sock, count, lambda s: _serve_app(settings, host, port, s)).run()
+    log.info("serving on http://%s:%d/ with %d processes of %d threads", host,
+             sock.getsockname()[1], count, settings.threads)
+    with tempfile.TemporaryDirectory(prefix="newsearch-metrics-") as counts:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = counts  # /metrics sums the processes
+        status = workers.Supervisor(sock, count, lambda s: _serve_app(settings, host, port, s),
+                                    _forget_process).run()
     log.info("stopped")
     if status:
         raise SystemExit(status)
+
+
+def _forget_process(pid: int) -> None:
+    """Drop an exited process's in-flight gauge from /metrics (`web.metrics`)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(pid)
 
 
 def _serve_app(settings: Settings, host: str, port: int, sock: socket.socket | None = None) -> int:

@@ -40,10 +40,13 @@ def listen(host: str, port: int, backlog: int) -> socket.socket:
 class Supervisor:
     """Forks ``workers`` processes running ``work(sock)`` and keeps them running."""
 
-    def __init__(self, sock: socket.socket, workers: int, work: Callable[[socket.socket], int]):
+    def __init__(self, sock: socket.socket, workers: int, work: Callable[[socket.socket], int],
+                 exited: Callable[[int], None] = lambda pid: None):
+        """``exited(pid)`` is called when a worker has exited."""
         self.sock = sock
         self.workers = workers
         self.work = work
+        self.exited = exited
         self.children: set[int] = set()
         self.stopping = False
 
@@ -57,6 +60,7 @@ class Supervisor:
         while self.children:
             pid, code = os.wait()
             self.children.discard(pid)
+            self.exited(pid)
             if self.stopping:
                 status = status or os.waitstatus_to_exitcode(code)
             else:
