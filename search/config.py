@@ -133,8 +133,9 @@ class Settings:
     # Worker threads: requests handled at once (searches are CPU-bound; more
     # threads than ~4x the cores only queue inside the process).
     threads: int = 8
-    # CPU threads one request's computations use (query embedding, faiss, BLAS):
-    # the worker threads already keep the cores busy (see `search.threads`).
+    # CPU threads one request's computations use (query embedding, faiss, BLAS),
+    # applied when a Searcher opens (the Python API too): the worker threads
+    # already keep the cores busy (see `search.threads`).
     request_threads: int = 1
     # Open connections beyond this wait in the listen backlog until one closes.
     connection_limit: int = 200

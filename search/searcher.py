@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import threads
 from .article import Article
 from .article_vectors import ArticleVectors
 from .cache import SearchCache, cached_search
@@ -137,6 +138,7 @@ class Searcher:
     def __init__(self, generation: Generation, settings: Settings, embedder: Embedder | None = None):
         self.generation = generation
         self.settings = settings
+        threads.limit(settings.request_threads)
         self._hold = generation.hold()  # keeps the files from being pruned while open
         try:
             self.manifest = generation.check_format()

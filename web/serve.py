@@ -104,6 +104,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
         _serve_app(settings, host, port)
         return
     IndexDir(settings.index_dir).current()  # fail fast if there is no index
+    _preload(settings)
     sock = workers.listen(host, port, settings.backlog)
     log.info("serving on http://%s:%d/ with %d processes of %d threads", host,
              sock.getsockname()[1], count, settings.threads)
@@ -114,6 +115,15 @@ def serve(settings: Settings, host: str, port: int) -> None:
     log.info("stopped")
     if status:
         raise SystemExit(status)
+
+
+def _preload(settings: Settings) -> None:
+    """Import the large libraries before forking, without starting threads or
+    loading the model: the workers share those pages (the processes' PSS at 19k
+    articles: 630 MB instead of 800)."""
+    threads.limit(settings.request_threads)  # imports numpy, faiss and torch
+    import onnxruntime  # noqa: F401
+    from transformers import AutoTokenizer  # noqa: F401
 
 
 def _forget_process(pid: int) -> None:
