@@ -6,9 +6,11 @@ the socket, then forks the workers; each loads its own app (model and
 searcher: the index files are memory-mapped, so their pages are shared
 through the page cache) and serves the inherited socket with waitress
 (`web.serve.GracefulServer`); the kernel hands each new connection to one of
-them.  A worker that dies is replaced.  On SIGTERM or SIGINT the parent stops
-listening, passes the signal on (each worker finishes its requests and exits)
-and exits 0 when every worker did.
+them.  A worker that dies is replaced, unless it dies within
+`MIN_LIFE_SECONDS` of its start (then it would only fail again: the server
+stops).  On SIGTERM or SIGINT the parent stops listening, passes the signal on
+(each worker finishes its requests and exits) and exits 0 when every worker
+did.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ import logging
 import os
 import signal
 import socket
+import time
 from typing import Callable
 
 log = logging.getLogger("newsearch")
+
+MIN_LIFE_SECONDS = 10.0  # a worker exiting sooner is not replaced
 
 
 def count(workers: int) -> int:
@@ -47,7 +52,7 @@ class Supervisor:
         self.workers = workers
         self.work = work
         self.exited = exited
-        self.children: set[int] = set()
+        self.children: dict[int, float] = {}  # pid -> when it started
         self.stopping = False
 
     def run(self) -> int:
@@ -59,13 +64,17 @@ class Supervisor:
         status = 0
         while self.children:
             pid, code = os.wait()
-            self.children.discard(pid)
+            code = os.waitstatus_to_exitcode(code)
+            lived = time.monotonic() - self.children.pop(pid)
             self.exited(pid)
             if self.stopping:
-                status = status or os.waitstatus_to_exitcode(code)
+                status = status or code
+            elif lived < MIN_LIFE_SECONDS:  # failing at start: replacing it would loop
+                log.error("worker %d exited (%d) while starting; stopping", pid, code)
+                status = code or 1
+                self.stop(signal.SIGTERM)
             else:
-                log.error("worker %d exited (%d); starting another", pid,
-                          os.waitstatus_to_exitcode(code))
+                log.error("worker %d exited (%d); starting another", pid, code)
                 self._fork()
         return status
 
@@ -89,4 +98,4 @@ class Supervisor:
             finally:
                 logging.shutdown()
                 os._exit(code)
-        self.children.add(pid)
+        self.children[pid] = time.monotonic()
