@@ -13,7 +13,7 @@ def test_search_json_shape(client):
     assert r.status_code == 200 and r.is_json
     body = r.get_json()
     assert list(body) == ["query", "mode", "sort", "filters", "total", "page", "size", "took_ms",
-                          "suggestion", "facets", "results"]
+                          "suggestion", "query_lang", "facets", "results"]
     assert body["query"] == "Hochstein McGurk" and body["mode"] == "keyword"
     assert body["total"] == 1 and body["page"] == 1 and body["size"] == 5
     (result,) = body["results"]
