@@ -21,7 +21,7 @@ import numpy as np
 from tqdm import tqdm
 
 from search.config import INDEX_SETTINGS, Settings
-from search import spaces
+from search import spaces, storage
 from search.embedder import Embedder, embedders_for
 from search.keyword import KeywordWriter
 from search.layout import FORMAT, Generation, IndexDir
@@ -87,7 +87,7 @@ def build(
     embedders = embedders_for(specs, settings, embedder)
     layout = IndexDir(settings.index_dir)
     summary = BuildSummary()
-    with layout.writer_lock():
+    with storage.failures(layout.root, "the live index is unchanged"), layout.writer_lock():
         gen = layout.begin()
         try:
             _write(gen, sources, settings, fmt, fields, progress, specs, embedders, summary,
@@ -140,6 +140,8 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
     space_info = []
     try:
         members = space_members(store, specs)
+        storage.ensure_vector_room(gen.path.parent, [(store.passage_count(o), e.dim)
+                                                     for o, e in zip(members, embedders)])
         for spec, embedder, ords in zip(specs, embedders, members):
             vectors = VectorIndex.build(embedder.dim)
             with summary.timed("embedding"):

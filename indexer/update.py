@@ -24,9 +24,10 @@ import numpy as np
 
 from search.article import Article
 from search.config import INDEX_SETTINGS, Settings
-from search import spaces
+from search import spaces, storage
 from search.embedder import Embedder, embedders_for, vector_space
 from search.keyword import KeywordWriter
+from search.integrity import IndexDamaged, require_sound
 from search.layout import Generation, IndexDir, IndexFormatError
 from search.store import ArticleStore
 from search.vectors import VectorIndex
@@ -118,9 +119,10 @@ def _change(settings: Settings, apply, progress: bool | None,
     embedder = embedder or Embedder.for_settings(settings)
     layout = IndexDir(settings.index_dir)
     summary = UpdateSummary()
-    with layout.writer_lock():
+    with storage.failures(layout.root, "the live index is unchanged"), layout.writer_lock():
         live = layout.current()
         _check_compatible(live, settings, embedder)
+        _check_sound(live, settings)
         gen = layout.begin()
         try:
             edit = _Edit(live, gen, settings, embedder)
@@ -164,6 +166,15 @@ def _check_compatible(live: Generation, settings: Settings, embedder: Embedder) 
             f"the live index {live.name} was built with other index settings "
             f"({'; '.join(differ)}); rebuild it with: newsearch index --rebuild SOURCE..."
         )
+
+
+def _check_sound(live: Generation, settings: Settings) -> None:
+    """Refuse to build on a damaged live generation (its damage would be copied)."""
+    try:
+        require_sound(live, checksums=settings.open_check != "sizes")
+    except IndexDamaged as e:
+        raise BuildError(f"{e}; nothing was changed: rebuild the index with: newsearch index "
+                         "--rebuild SOURCE... (details: newsearch check)") from e
 
 
 class _Edit:
@@ -216,6 +227,9 @@ class _Edit:
             self.keyword.commit()
             embedded, space_info = self.store.passage_count(self.fresh_ords), []
             members = space_members(self.store, self.specs)
+            storage.ensure_vector_room(self.gen.path.parent, [
+                (self.store.passage_count(ords), e.dim)
+                for ords, e in zip(members, self.embedders)])
             for spec, embedder, held in zip(self.specs, self.embedders, members):
                 vectors = VectorIndex.load(self.live.path / spec.file_name)
                 vectors.remove(self.stale_pids)

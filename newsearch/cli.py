@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import logging
 import re
 import sys
 from pathlib import Path
@@ -79,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print the scores as JSON")
     c.add_argument("--no-progress", action="store_true", help="no progress bars")
 
+    c = command("check", _check, "verify the live index generation: its files' sizes and "
+                "checksums, and that the article store, keyword index and vectors agree")
+    c.add_argument("--sizes", action="store_true",
+                   help="only check that each file is there, readable and of its recorded size")
+
     c = command("serve", _serve, "serve the search page and API with a production WSGI server")
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
@@ -95,7 +101,9 @@ def _index(args, settings: Settings) -> int:
     from search.layout import IndexDir
 
     progress = False if args.no_progress else None
-    run = update if not args.rebuild and IndexDir(settings.index_dir).exists() else build
+    # An index whose live generation is missing or damaged is refused with a hint, never
+    # silently replaced by SOURCE alone: only --rebuild or a first run builds.
+    run = update if not args.rebuild and IndexDir(settings.index_dir).pointer.exists() else build
     summary = run(args.sources, settings, fmt=args.format, fields=_merged(args.map),
                   progress=progress)
     print(summary.report())
@@ -132,9 +140,13 @@ def _extract(args, settings: Settings) -> int:
 
 
 def _search(args, settings: Settings) -> int:
-    from search import Searcher
+    from search.live import LiveSearcher
 
-    searcher = Searcher.open(settings=settings)
+    logging.getLogger("search.live").setLevel(logging.CRITICAL)  # warnings printed below
+    live = LiveSearcher(settings)
+    searcher = live.acquire()
+    if live.degraded:
+        print(f"newsearch: warning: {live.degraded} (details: newsearch check)", file=sys.stderr)
     response = searcher.search(args.query, mode=args.mode, page=args.page, size=args.k)
     if args.json:
         print(json.dumps(response.to_dict()["results"], ensure_ascii=False, indent=2))
@@ -153,6 +165,28 @@ def _search(args, settings: Settings) -> int:
             print(f"   {a.url}")
         print(f"   {_terminal(hit.snippet, bold)}")
     return 0
+
+
+def _check(args, settings: Settings) -> int:
+    from search.integrity import check
+    from search.layout import Generation, IndexDir
+
+    layout = IndexDir(settings.index_dir)
+    live = Generation(layout.root / layout.pointed())
+    report = check(live, checksums=not args.sizes)
+    print(report.text())
+    if report.ok:
+        return 0
+    for older in layout.older(live.name):
+        fallback = check(older, checksums=not args.sizes)
+        if fallback.ok:
+            print(f"{older.name} (older) passes: the server and `newsearch search` serve it "
+                  "instead; `newsearch index --rebuild SOURCE...` writes a new live generation")
+            break
+        print(f"{older.name} (older): {fallback.summary()}")
+    else:
+        print("no older generation passes; rebuild with: newsearch index --rebuild SOURCE...")
+    return 1
 
 
 def _eval(args, settings: Settings) -> int:
@@ -200,8 +234,10 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from search import IndexNotFound, SearchError
     from search.evaluate import DatasetError
     from search.layout import IndexLocked
+    from search.storage import StorageError
 
-    return (BuildError, DatasetError, IndexNotFound, IndexLocked, SearchError, OSError)
+    return (BuildError, DatasetError, IndexNotFound, IndexLocked, SearchError, StorageError,
+            OSError)
 
 
 _USER_ERRORS = _user_errors()

@@ -10,7 +10,9 @@ redistributed); this writes, under OUT (default ``indexes/eval-data``):
 
     wikinews-en/     English articles; headline + English paraphrase queries
     wikinews-ru/     Russian articles; headline + Russian paraphrase queries
-    wikinews-xling/  English and Russian articles; English queries about Russian ones
+    wikinews-xling/  English and Russian articles together (a site with two editions):
+                     every query above, and English queries about Russian-only stories
+    scifact-titles/  headline known-item at 5,183 documents: each SciFact title finds its abstract
 
 Each has ``corpus.jsonl``, ``queries.jsonl`` (with ``kind`` and ``lang``) and
 ``qrels/{train,test}.tsv``.  Run: ``python scripts/news_sets.py``, then
@@ -41,11 +43,12 @@ def read_jsonl(path: Path) -> list[dict]:
 def write_set(out: Path, articles: list[dict], queries: list[dict]) -> None:
     """One BEIR-layout folder: ``queries`` are dicts of kind, lang, query, doc."""
     (out / "qrels").mkdir(parents=True, exist_ok=True)
-    with (out / "corpus.jsonl").open("w", encoding="utf-8") as f:
-        for a in articles:
-            record = {"_id": a["id"], "title": a["title"], "text": a["body"], "lang": a["lang"],
-                      "published": a.get("published")}
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    corpus = "".join(json.dumps({"_id": a["id"], "title": a["title"], "text": a["body"],
+                                 "lang": a["lang"], "published": a.get("published")},
+                                ensure_ascii=False) + "\n" for a in articles)
+    path = out / "corpus.jsonl"
+    if not path.exists() or path.read_text(encoding="utf-8") != corpus:  # an index may be reading it
+        path.write_text(corpus, encoding="utf-8")
     known = {a["id"] for a in articles}
     rows = {"train": [], "test": []}
     with (out / "queries.jsonl").open("w", encoding="utf-8") as f:
@@ -78,14 +81,45 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     en = read_jsonl(WIKINEWS / "en.jsonl")
     ru = read_jsonl(WIKINEWS / "ru.jsonl")
-    write_set(args.out / "wikinews-en", en,
-              headlines(en) + written("paraphrase-en.jsonl", kind="paraphrase"))
-    write_set(args.out / "wikinews-ru", ru,
-              headlines(ru) + written("paraphrase-ru-a.jsonl", "paraphrase-ru-b.jsonl",
-                                      kind="paraphrase"))
+    english = headlines(en) + written("paraphrase-en.jsonl", kind="paraphrase") + hard("en")
+    russian = (headlines(ru) + written("paraphrase-ru-a.jsonl", "paraphrase-ru-b.jsonl",
+                                       kind="paraphrase") + hard("ru"))
+    write_set(args.out / "wikinews-en", en, english)
+    write_set(args.out / "wikinews-ru", ru, russian)
     write_set(args.out / "wikinews-xling", en + ru,
-              written("crosslingual-en-ru.jsonl", kind="crosslingual"))
+              english + russian + written("crosslingual-en-ru.jsonl", kind="crosslingual"))
+    titles(args.out / "scifact-titles")
     return 0
+
+
+def titles(out: Path) -> None:
+    """Headline known-item search at a larger scale: each SciFact abstract's
+    title as the query for it (5,183 documents; the corpus is SciFact's own
+    file, so `newsearch eval --index-dir` can reuse a SciFact index)."""
+    corpus = WIKINEWS.parents[1] / "eval" / "scifact" / "corpus.jsonl"
+    docs = [d for d in read_jsonl(corpus) if d.get("title", "").strip()]
+    (out / "qrels").mkdir(parents=True, exist_ok=True)
+    link = out / "corpus.jsonl"
+    link.unlink(missing_ok=True)
+    link.symlink_to(corpus.resolve())
+    rows = {"train": [], "test": []}
+    with (out / "queries.jsonl").open("w", encoding="utf-8") as f:
+        for d in docs:
+            qid = f"title-{d['_id']}"
+            f.write(json.dumps({"_id": qid, "text": d["title"], "kind": "headline", "lang": "en"},
+                               ensure_ascii=False) + "\n")
+            rows[split_of(d["_id"])].append(f"{qid}\t{d['_id']}\t1")
+    for split, lines in rows.items():
+        (out / "qrels" / f"{split}.tsv").write_text(
+            "query-id\tcorpus-id\tscore\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{out}: {len(docs)} title queries ({len(rows['train'])} train, {len(rows['test'])} test)")
+
+
+def hard(lang: str) -> list[dict]:
+    """Questions in a reader's own words, avoiding the article's distinctive
+    words (``paraphrase-LANG-hard.jsonl``): search by meaning."""
+    name = f"paraphrase-{lang}-hard.jsonl"
+    return written(name, kind="question") if (QUERIES / name).exists() else []
 
 
 if __name__ == "__main__":

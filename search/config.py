@@ -158,6 +158,13 @@ class Settings:
     collapse_depth: int = 100
     related_count: int = 5
 
+    # --- index integrity (search.integrity) ------------------------------------------
+    # How deeply a generation is checked before it is served (server start, live
+    # swap, `newsearch search`): "checksums" hashes every file (SHA-256, ~1.5 s
+    # for the 1.3 GB of a 100k-article index, docs/performance.md), "sizes" only
+    # checks that each file is there, readable and of its recorded size.
+    open_check: str = "checksums"
+
     # --- caches and serving processes (search/cache.py, web/workers.py) ----------
     # Per index generation, emptied when a new one goes live: query embeddings
     # (by space and text) and whole search responses (by every parameter),

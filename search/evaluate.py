@@ -15,7 +15,7 @@ import csv
 import hashlib
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -29,7 +29,10 @@ from .syntax import plain_text
 
 Qrels = Mapping[str, int]  # document id -> relevance grade (> 0: relevant)
 DEPTH = 100  # results fetched per query: Recall@100 needs them all
-METRICS = ("ndcg@10", "recall@100", "mrr@10")
+METRICS = ("ndcg@10", "recall@100", "mrr@10", "top@1")
+# Query fields that split the scores into groups (queries.jsonl may carry
+# them: the news sets do, `scripts/news_sets.py`).
+GROUP_FIELDS = ("lang", "kind")
 
 
 class DatasetError(ValueError):
@@ -72,6 +75,7 @@ def score_run(run: Mapping[str, Sequence[str]], qrels: Mapping[str, Qrels]) -> d
         totals["ndcg@10"] += ndcg_at_k(ranked, qrels[q], 10)
         totals["recall@100"] += recall_at_k(ranked, qrels[q], 100)
         totals["mrr@10"] += mrr_at_k(ranked, qrels[q], 10)
+        totals["top@1"] += float(bool(ranked) and qrels[q].get(ranked[0], 0) > 0)
     return {m: v / len(judged) for m, v in totals.items()}
 
 
@@ -82,6 +86,7 @@ class Dataset:
     split: str
     queries: dict[str, str]  # id -> text, only the judged queries of the split
     qrels: dict[str, dict[str, int]]
+    groups: dict[str, list[str]] = field(default_factory=dict)  # "lang=ru" -> query ids
 
     @property
     def corpus(self) -> Path:
@@ -99,12 +104,12 @@ class Dataset:
             if not path.is_file():
                 raise DatasetError(f"not a BEIR data set: {path} is missing")
         qrels = _read_qrels(qrels_file)
-        texts = _read_queries(root / "queries.jsonl", set(qrels))
+        texts, groups = _read_queries(root / "queries.jsonl", set(qrels))
         missing = sorted(set(qrels) - set(texts))
         if missing:
             raise DatasetError(f"{len(missing)} judged queries are not in queries.jsonl "
                                f"(first: {missing[0]!r})")
-        return cls(root, split, texts, qrels)
+        return cls(root, split, texts, qrels, groups)
 
 
 def _read_qrels(path: Path) -> dict[str, dict[str, int]]:
@@ -126,8 +131,10 @@ def _read_qrels(path: Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
-def _read_queries(path: Path, wanted: set[str]) -> dict[str, str]:
+def _read_queries(path: Path, wanted: set[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Texts of the ``wanted`` queries, and their ids by `GROUP_FIELDS` value."""
     texts: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
     with path.open(encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             if not line.strip():
@@ -139,7 +146,10 @@ def _read_queries(path: Path, wanted: set[str]) -> dict[str, str]:
                 raise DatasetError(f"{path}:{number}: expected a JSON object with _id and text") from None
             if qid in wanted:
                 texts[qid] = text
-    return texts
+                for name in GROUP_FIELDS:
+                    if record.get(name):
+                        groups.setdefault(f"{name}={record[name]}", []).append(qid)
+    return texts, groups
 
 
 # --- the index ----------------------------------------------------------------
@@ -230,8 +240,11 @@ def evaluate(dataset: Dataset, modes: Iterable[str], settings: Settings,
     finally:
         searcher.close()
     scores = {mode: score_run(run, dataset.qrels) for mode, run in runs.items()}
+    grouped = {group: {mode: score_run(run, {q: dataset.qrels[q] for q in qids})
+                       for mode, run in runs.items()}
+               for group, qids in sorted(dataset.groups.items())}
     return Report(dataset.name, dataset.split, len(dataset.queries), searcher.article_count,
-                  str(index_dir), built, scores)
+                  str(index_dir), built, scores, grouped)
 
 
 @dataclass
@@ -243,21 +256,30 @@ class Report:
     index_dir: str
     built: bool
     scores: dict[str, dict[str, float]]  # mode -> metric -> mean
+    # "lang=ru", "kind=headline" ... -> mode -> metric -> mean over those queries
+    groups: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
             "dataset": self.dataset, "split": self.split, "queries": self.queries,
             "documents": self.documents, "index_dir": self.index_dir,
             "index_built": self.built,
-            "scores": {m: {k: round(v, 4) for k, v in s.items()} for m, s in self.scores.items()},
+            "scores": _rounded(self.scores),
+            "groups": {g: _rounded(scores) for g, scores in self.groups.items()},
         }
 
     def table(self) -> str:
         head = (f"{self.dataset} ({self.split}): {self.queries} queries, "
                 f"{self.documents} documents, index {self.index_dir}"
                 f"{' (built now)' if self.built else ' (reused)'}")
-        rows = [f"{'mode':<10}" + "".join(f"{m:>12}" for m in METRICS)]
-        for mode in MODES:
-            if mode in self.scores:
-                rows.append(f"{mode:<10}" + "".join(f"{self.scores[mode][m]:>12.4f}" for m in METRICS))
+        rows = [f"{'queries':<18}{'mode':<10}" + "".join(f"{m:>12}" for m in METRICS)]
+        for group, scores in [("all", self.scores), *self.groups.items()]:
+            for mode in MODES:
+                if mode in scores:
+                    rows.append(f"{group:<18}{mode:<10}"
+                                + "".join(f"{scores[mode][m]:>12.4f}" for m in METRICS))
         return "\n".join([head, *rows])
+
+
+def _rounded(scores: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    return {m: {k: round(v, 4) for k, v in s.items()} for m, s in scores.items()}

@@ -11,7 +11,7 @@ import numpy as np
 from whoosh import index, qparser, query as wq, scoring
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import news_analyzer, terms
+from .analysis import language, news_analyzer, terms
 from .article import Article
 from .postings import FastBM25F, write_postings
 from .syntax import lift_negations
@@ -52,6 +52,10 @@ class KeywordWriter:
 
     def add(self, ord_: int, article: Article) -> None:
         published = article.published
+        with language(article.lang):  # its words are stemmed as its language says
+            self._add(ord_, article, published)
+
+    def _add(self, ord_: int, article: Article, published) -> None:
         self._writer.add_document(
             ord=ord_,
             id=article.id,
@@ -121,7 +125,7 @@ class KeywordIndex:
         (Whoosh's parser takes milliseconds for a sentence); None for text
         with syntax."""
         words = text.split()
-        if _SYNTAX.search(text) or any(w[0] in "+-" or w in _OPERATORS for w in words):
+        if _SYNTAX.search(text) or any(_SIGNED.match(w) or w in _OPERATORS for w in words):
             return None
         return wq.Or([wq.Term(field, term, boost=boost)
                       for word in words
@@ -216,6 +220,10 @@ def positive_terms(q: wq.Query) -> set[str]:
 _SYNTAX = re.compile(r"['\"():\\]")  # quotes, groups, fields (+/- and operators: per word)
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 _WORD_START = r"(?<![^\s(])"  # at the start of the text, after a space or "("
+# "+" or "-" attached to what follows: " - " between words is punctuation
+# ("Japan - Trade Surplus Widens"), not an exclusion.
+_ATTACHED = r"(?=[\w\"(])"
+_SIGNED = re.compile(r"[+-]" + _ATTACHED)
 
 
 def _parser(schema_: Schema, title_boost: float) -> qparser.QueryParser:
@@ -227,7 +235,8 @@ def _parser(schema_: Schema, title_boost: float) -> qparser.QueryParser:
         parser.remove_plugin_class(plugin)
     # "+word" and "-word" only at the start of a word: "COVID-19" or
     # "anti-war" are words, not exclusions.
-    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=_WORD_START + r"\+", minusexpr=_WORD_START + "-"))
+    parser.add_plugin(qparser.PlusMinusPlugin(plusexpr=_WORD_START + r"\+" + _ATTACHED,
+                                              minusexpr=_WORD_START + "-" + _ATTACHED))
     return parser
 
 

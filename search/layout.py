@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import checksums
+
 _GEN = re.compile(r"^gen-(\d{6})(\.building)?$")
 KEEP_PREVIOUS = 1  # complete generations kept besides the live one
 # Version of a generation's files and fields, recorded in its manifest; bump it
@@ -131,25 +133,14 @@ class IndexDir:
     def pointer(self) -> Path:
         return self.root / "CURRENT"
 
-    def exists(self) -> bool:
-        """Whether there is a live generation."""
-        try:
-            self.current()
-        except IndexNotFound:
-            return False
-        return True
-
     def current(self) -> Generation:
         """The live generation, or `IndexNotFound`."""
-        try:
-            name = self.pointer.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            raise IndexNotFound(
-                f"no index at {self.root} (build one with: newsearch index SOURCE)"
-            ) from None
+        name = self.pointed()
         gen = Generation(self.root / name)
         if not _GEN.match(name) or not gen.manifest_file.exists():
-            raise IndexNotFound(f"{self.pointer} names a missing generation {name!r}")
+            raise IndexNotFound(f"{self.pointer} names a missing generation {name!r} (details: "
+                                "newsearch check; rebuild with: newsearch index --rebuild "
+                                "SOURCE...)")
         return gen
 
     @contextlib.contextmanager
@@ -193,6 +184,7 @@ class IndexDir:
     def publish(self, building: Generation) -> Generation:
         """Make a finished build the live generation, atomically."""
         final = Generation(building.path.with_name(building.name.removesuffix(".building")))
+        self._seal(building)
         _fsync_tree(building.path)
         building.path.rename(final.path)
         tmp = self.root / f"CURRENT.{os.getpid()}.tmp"
@@ -204,6 +196,32 @@ class IndexDir:
         _fsync_dir(self.root)
         self._prune(final)
         return final
+
+    def _seal(self, building: Generation) -> None:
+        """Record the size and checksum of each file of ``building`` in its manifest."""
+        previous, files = None, None
+        try:
+            previous = self.current()
+            files = previous.manifest().get("files")
+        except (IndexNotFound, OSError, ValueError):
+            pass  # first build, or an unreadable live manifest: hash everything
+        manifest = building.manifest()
+        manifest["files"] = checksums.entries(
+            building.path, previous.path if previous else None, files)
+        building.write_manifest(manifest)
+
+    def older(self, name: str) -> list[Generation]:
+        """Complete generations older than ``name``, newest first (fallbacks)."""
+        return [Generation(p) for p in reversed(self._complete()) if p.name < name]
+
+    def pointed(self) -> str:
+        """The generation name ``CURRENT`` holds (whether or not it exists)."""
+        try:
+            return self.pointer.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            raise IndexNotFound(
+                f"no index at {self.root} (build one with: newsearch index SOURCE)"
+            ) from None
 
     def abandon(self, building: Generation) -> None:
         shutil.rmtree(building.path, ignore_errors=True)

@@ -6,9 +6,15 @@ generation.  When a build publishes a new generation, the first caller to
 notice opens it (sharing the loaded model) while the others keep using the old
 one; from then on new leases get the new generation, and the old searcher is
 closed when its last lease is released.  A searcher holds its generation's
-files against pruning (`Generation.hold`) until it is closed.  If a new
-generation cannot be opened, the old one keeps serving and opening is retried
-after `RETRY_SECONDS`.
+files against pruning (`Generation.hold`) until it is closed.
+
+A generation is checked before it is served (`search.integrity`, as deep as
+``Settings.open_check``).  One that fails its check is never served and never
+retried (a published generation's files do not change): the old one keeps
+serving, or at start the newest older generation that passes is served
+instead, and `degraded` says why.  If a new generation cannot be opened for
+another reason, the old one keeps serving and opening is retried after
+`RETRY_SECONDS`.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ from typing import Iterator
 
 from .config import Settings
 from .embedder import Embedder
-from .layout import IndexDir, IndexNotFound
+from .integrity import IndexDamaged, require_sound
+from .layout import Generation, IndexDir, IndexNotFound
 from .searcher import Searcher
+from .storage import describe
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +49,10 @@ class LiveSearcher:
         self._lock = threading.Lock()  # guards _live and _leases
         self._opening = threading.Lock()  # one thread opens a new generation
         self._failed: tuple[str, float] | None = None  # (generation, when) that failed to open
+        self._damaged: dict[str, str] = {}  # generations that failed their check -> why
         self.swaps = 0
+        self.check_failures = 0  # generations refused because they failed their check
+        self.degraded: str | None = None  # why the generation served is not the live one
 
     def acquire(self) -> Searcher:
         """Lease the live generation's searcher (raises `IndexNotFound` if none);
@@ -91,31 +102,25 @@ class LiveSearcher:
         """Swap in the generation ``CURRENT`` names if it is not the live one."""
         live = self._live
         try:
-            generation = self.layout.current()
+            name = self.layout.pointed()
         except IndexNotFound:
             if live is None:
                 raise
             return  # the pointer vanished: keep serving what we have
-        if live is not None and live.generation.name == generation.name:
+        if live is not None and (live.generation.name == name or name in self._damaged):
             return
         # With a live searcher, never wait: another thread is opening it already.
         if not self._opening.acquire(blocking=live is None):
             return
         try:
             live = self._live
-            if live is not None and live.generation.name == generation.name:
+            if live is not None and (live.generation.name == name or name in self._damaged):
                 return
-            if (live is not None and self._failed and self._failed[0] == generation.name
+            if (live is not None and self._failed and self._failed[0] == name
                     and time.monotonic() - self._failed[1] < RETRY_SECONDS):
                 return
-            try:
-                fresh = Searcher(generation, self.settings, self._embedder)
-            except Exception as e:
-                if live is None:
-                    raise IndexNotFound(f"cannot open {generation.path}: {e}") from e
-                self._failed = (generation.name, time.monotonic())
-                log.exception("cannot open %s; still serving %s", generation.name,
-                              live.generation.name)
+            fresh = self._open_newest(name, live)
+            if fresh is None:
                 return
             self._embedder = fresh.embedder
             with self._lock:
@@ -130,3 +135,48 @@ class LiveSearcher:
             log.info("now serving %s (%d articles)", fresh.generation.name, fresh.article_count)
         finally:
             self._opening.release()
+
+    def _open_newest(self, name: str, live: Searcher | None) -> Searcher | None:
+        """A searcher of generation ``name``; failing that, with nothing live,
+        of the newest older generation that passes its check."""
+        candidates = [Generation(self.layout.root / name)]
+        if live is None:
+            candidates += self.layout.older(name)
+        reasons = []
+        for gen in candidates:
+            try:
+                fresh = self._open(gen)
+            except IndexDamaged as e:
+                self._damaged[gen.name] = e.report.summary()
+                self.check_failures += 1
+                reasons.append(e.report.summary())
+                log.error("refusing %s", e.report.summary())
+            except Exception as e:
+                if gen.name == name:
+                    self._failed = (name, time.monotonic())
+                reasons.append(f"cannot open {gen.name}: {describe(e)}")
+                log.exception("cannot open %s", gen.name)
+            else:
+                self.degraded = f"{reasons[0]}; serving {gen.name}" if reasons else None
+                return fresh
+        if live is None:
+            raise IndexNotFound(f"no sound index generation in {self.layout.root}: "
+                                + "; ".join(reasons))
+        self.degraded = f"{reasons[0]}; still serving {live.generation.name}"
+        log.error("still serving %s", live.generation.name)
+        return None
+
+    def _open(self, gen: Generation) -> Searcher:
+        """Check ``gen`` (`IndexDamaged` if it fails), then open it."""
+        if not gen.path.is_dir():
+            raise IndexNotFound(f"generation {gen.name} is gone")
+        try:
+            hold = gen.hold()  # no pruning while it is checked
+        except IndexNotFound:
+            hold = None  # its manifest is missing: the check reports it
+        try:
+            require_sound(gen, checksums=self.settings.open_check != "sizes")
+            return Searcher(gen, self.settings, self._embedder)
+        finally:
+            if hold is not None:
+                hold.release()

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import threads
 from .article import Article
+from .analysis import language
 from .article_vectors import ArticleVectors
 from .cache import SearchCache, cached_search
 from .config import Settings
@@ -32,7 +33,6 @@ from .keyword import KeywordIndex, positive_terms
 from .layout import Generation, IndexDir
 from .query_language import query_language
 from .recency import boost
-from .rollup import rollup
 from .semantic import SemanticSpaces, Space
 from .spaces import SpaceSpec, home
 from .snippets import count_terms, snippet
@@ -200,10 +200,10 @@ class Searcher:
         response = SearchResponse(query=query, mode=mode, page=page, size=size, sort=sort,
                                   filters=filters)
         if query:
-            parsed = self.keyword.parse(query)
-            terms = positive_terms(parsed)
             embed = plain_text(query)
             qlang = response.query_lang = self.query_language(embed or query)
+            parsed = self._parse(query, qlang)
+            terms = positive_terms(parsed)
             mode = self._mode_for(mode, qlang)
             qvec = None if mode == "keyword" or not embed else self.semantic.embed(embed, qlang)
             allow = self.facts.mask(filters)
@@ -236,14 +236,19 @@ class Searcher:
         if not query:
             return []
         depth = depth or self.settings.candidate_depth
-        parsed = self.keyword.parse(query)
         qlang = self.query_language(plain_text(query) or query)
+        parsed = self._parse(query, qlang)
         mode = self._mode_for(mode, qlang)
         if qvec is None and mode != "keyword":
             qvec = self.embed_query(query)
         kept = None if mode == "keyword" else self._kept(parsed)
         found = self._candidates(parsed, qvec, qlang, mode, depth, kept=kept)
         return self._recency(found.ranked)[:depth]
+
+    def _parse(self, query: str, qlang: str):
+        """The keyword query, its words analysed as ``qlang`` is (`search.analysis`)."""
+        with language(qlang):
+            return self.keyword.parse(query)
 
     def query_language(self, text: str) -> str:
         """The language ``text`` is read in, among the index's languages."""
@@ -299,7 +304,10 @@ class Searcher:
         sem = self._semantic(qvec, qlang, depth, allow, kept)
         w = self.settings.semantic_weight_for(qlang)
         if self.settings.fusion == "weighted":
-            fused = weighted([kw.ranked, sem.ranked], [1 - w, w])
+            # Words cannot match an article in another language: only its
+            # meaning ranks it (cross-lingual results, `fusion.weighted`).
+            foreign = self.semantic.foreign(qlang)
+            fused = weighted([kw.ranked, sem.ranked], [1 - w, w], [foreign.__getitem__, None])
         else:
             fused = reciprocal_rank([kw.ranked, sem.ranked], [1 - w, w], self.settings.rrf_k)
         return _Candidates(fused, len(fused), sem.best_passage, sem.pool)
@@ -344,15 +352,13 @@ class Searcher:
         return _Candidates(ranked, len(ranked), best, pool)
 
     def _near(self, ord_: int, depth: int) -> list[tuple[int, float]]:
-        """The articles nearest to article ``ord_`` in its home space."""
+        """The articles nearest to article ``ord_`` in its home space, those
+        in its own language first (`SemanticSpaces.near`)."""
         space = self.article_vectors.home(ord_)
         if space < 0:
             return []
         vector = self.article_vectors.of([ord_])[0][self.article_vectors.block(space)]
-        scores, pids = self.semantic.spaces[space].vectors.search(
-            vector, depth * self.settings.passages_per_article)
-        best = rollup(scores, pids, self.passage_article[pids] if len(pids) else pids)
-        return [(o, sc) for o, (sc, _) in best.items()][:depth]
+        return self.semantic.near(vector, space, ord_, depth * self.settings.passages_per_article)
 
     # --- results -------------------------------------------------------------
     def _collapse(self, ranked: list[tuple[int, float]], depth: int) -> list[Group]:
@@ -376,7 +382,8 @@ class Searcher:
     def _snippet(self, ord_: int, article: Article, terms: set[str], qvec, found: _Candidates) -> str:
         passage = self._best_passage(ord_, article, terms, qvec, found)
         text = article.body[passage.start : passage.end] if passage else ""
-        return snippet(text or article.title, terms, self.settings.snippet_chars)
+        with language(article.lang):
+            return snippet(text or article.title, terms, self.settings.snippet_chars)
 
     def _best_passage(self, ord_, article, terms, qvec, found) -> Passage | None:
         """The passage answering the query best: by meaning when the query was
@@ -391,7 +398,8 @@ class Searcher:
             pid = passages[int(np.argmax(sims))].pid
         if pid is not None:
             return next(p for p in passages if p.pid == pid)
-        counts = [count_terms(article.body[p.start : p.end], terms) for p in passages]
+        with language(article.lang):
+            counts = [count_terms(article.body[p.start : p.end], terms) for p in passages]
         return passages[max(range(len(passages)), key=lambda i: (counts[i], -i))]
 
     def _check(self, query: str, mode: str, page: int, size: int, sort: str = "relevance") -> str:

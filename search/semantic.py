@@ -53,6 +53,8 @@ class SemanticSpaces:
         self._lang = np.asarray(article_lang, dtype=object)
         self._passage_article = passage_article
         self._routes: dict[str, list[Route]] = {}
+        self._same: dict[tuple[int, str], PidSet] = {}  # (space, language) -> its passages
+        self._foreign: dict[str, np.ndarray] = {}  # query language -> articles in others
         self._lock = threading.Lock()
 
     @property
@@ -94,6 +96,31 @@ class SemanticSpaces:
         valid = pa >= 0
         mask[valid] = articles[pa[valid]]
         return PidSet(mask)
+
+    def foreign(self, qlang: str) -> np.ndarray:
+        """Mask over article ordinals: in a known language other than ``qlang``."""
+        with self._lock:
+            if qlang not in self._foreign:
+                self._foreign[qlang] = (self._lang != qlang) & (self._lang != "")
+            return self._foreign[qlang]
+
+    def near(self, vector: np.ndarray, space: int, ord_: int, passages: int
+             ) -> list[tuple[int, float]]:
+        """Articles nearest to ``vector`` in ``space``: first those in the
+        language of article ``ord_`` (a Russian story's related stories are
+        Russian), then the others, each list best first."""
+        lang = str(self._lang[ord_] or "")
+        with self._lock:
+            if (space, lang) not in self._same:
+                self._same[space, lang] = self._pids(self._holds(space) & (self._lang == lang))
+            same = self._same[space, lang]
+        ranked: dict[int, float] = {}
+        for only in (same, None):
+            scores, pids = self.spaces[space].vectors.search(vector, passages, only)
+            best = rollup(scores, pids, self._passage_article[pids] if len(pids) else pids)
+            for o, (score, _) in best.items():
+                ranked.setdefault(o, score)
+        return list(ranked.items())
 
     def embed(self, text: str, qlang: str) -> dict[int, np.ndarray]:
         """The query's vector in each space it searches."""

@@ -13,7 +13,7 @@ from functools import lru_cache
 from html import escape
 from typing import Callable
 
-from .analysis import CYRILLIC, TOKEN, WORDS, term
+from .analysis import CYRILLIC, TOKEN, WORDS, fold, term
 
 _SPACE = re.compile(r"\s+")
 
@@ -54,10 +54,10 @@ def _may_match(terms: frozenset[str]) -> Callable[[str], bool]:
             starts |= {"".join(c) for c in itertools.product(*(_YO.get(ch, ch) for ch in head))}
     prefixes = tuple(starts)
     if not any(CYRILLIC.search(p) for p in prefixes):
-        return lambda word: word.lower().startswith(prefixes)
+        return lambda word: fold(word).startswith(prefixes)
 
     def may(word: str) -> bool:
-        lower = word.lower()
+        lower = fold(word)
         return lower.startswith(prefixes) or (
             CYRILLIC.search(lower) is not None and not _CYRILLIC_HEAD.match(lower))
 

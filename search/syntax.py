@@ -75,6 +75,6 @@ def plain_text(text: str) -> str:
             continue
         value = phrase if phrase is not None else _FIELD.sub("", word)
         value = value.replace('"', " ").strip()
-        if value:
+        if any(ch.isalnum() for ch in value):  # " - " and "—" are punctuation
             words.append(value)
     return " ".join(" ".join(words).split())

@@ -41,6 +41,7 @@ class UseEmbedder:
         self.model_path = NAME
         self.batch_size = batch_size
         self._model = None
+        self._controller = None
         self._lock = threading.Lock()
 
     @property
@@ -78,7 +79,22 @@ class UseEmbedder:
         return out
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """L2-normalised (len(texts), 512) float32 vectors."""
+        """L2-normalised (len(texts), 512) float32 vectors.
+
+        A batch (indexing) uses every core's BLAS thread; one text (a query)
+        uses one, as the server's worker threads already share the cores."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
-        return np.ascontiguousarray(self.model.encode(list(texts)), dtype=np.float32)
+        model = self.model
+        with self._limit(limits=1 if len(texts) == 1 else os.cpu_count() or 1, user_api="blas"):
+            vectors = model._encode(list(texts))  # the package's encode, without its own cap
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    @property
+    def _limit(self):
+        """threadpoolctl's limit, its libraries found once (a scan costs ms)."""
+        if self._controller is None:
+            from threadpoolctl import ThreadpoolController
+
+            self._controller = ThreadpoolController()
+        return self._controller.limit

@@ -46,7 +46,7 @@ def test_mrr_is_the_first_relevant_rank_and_recall_a_share():
 def test_run_score_averages_judged_queries_and_counts_missing_ones_as_zero():
     qrels = {"q1": {"a": 1}, "q2": {"b": 1}, "q3": {"c": 0}}  # q3 has no relevant document
     scores = score_run({"q1": ["a"], "q3": ["c"]}, qrels)
-    assert scores == pytest.approx({"ndcg@10": 0.5, "recall@100": 0.5, "mrr@10": 0.5})
+    assert scores == pytest.approx({"ndcg@10": 0.5, "recall@100": 0.5, "mrr@10": 0.5, "top@1": 0.5})
 
 
 def write_mini_beir(root, queries=4, distractors=12):
@@ -84,22 +84,33 @@ def test_dataset_reads_the_judged_queries_of_a_split(tmp_path):
 
 def test_eval_command_scores_every_mode_and_reuses_its_index(tmp_path):
     data = write_mini_beir(tmp_path / "mini")
+    queries = [json.loads(line) for line in (data / "queries.jsonl").read_text().splitlines()]
+    for n, q in enumerate(queries):  # the news sets say each query's language and kind
+        q.update(lang="en", kind="claim" if n % 2 else "headline")
+    (data / "queries.jsonl").write_text("".join(json.dumps(q) + "\n" for q in queries))
     index = tmp_path / "index"
     args = ("eval", data, "--split", "test", "--mode", "all", "--index-dir", index)
 
     first = json.loads(newsearch(*args, "--json").stdout)
     assert first["queries"] == 4 and first["index_built"] is True
     assert set(first["scores"]) == {"hybrid", "keyword", "semantic"}
+    assert set(first["groups"]) == {"lang=en", "kind=claim", "kind=headline"}
+    assert first["groups"]["lang=en"] == first["scores"]  # every query is English
+    for mode, scores in first["scores"].items():  # two queries of each kind: the mean of both
+        halves = [first["groups"][f"kind={k}"][mode]["mrr@10"] for k in ("claim", "headline")]
+        assert scores["mrr@10"] == pytest.approx(sum(halves) / 2, abs=1e-4)
     for mode, scores in first["scores"].items():
-        assert set(scores) == {"ndcg@10", "recall@100", "mrr@10"}
+        assert set(scores) == {"ndcg@10", "recall@100", "mrr@10", "top@1"}
         assert scores["ndcg@10"] > 0.5, mode  # the claims' abstracts rank near the top
     # Every abstract is a semantic candidate in so small a corpus.
     assert first["scores"]["semantic"]["recall@100"] == first["scores"]["hybrid"]["recall@100"] == 1.0
 
     table = newsearch(*args).stdout  # same corpus and settings: the index is reused
     assert "(reused)" in table
-    lines = {line.split()[0]: line.split()[1:] for line in table.splitlines()[2:]}
-    assert float(lines["hybrid"][0]) == pytest.approx(first["scores"]["hybrid"]["ndcg@10"], abs=1e-4)
+    lines = {tuple(line.split()[:2]): line.split()[2:] for line in table.splitlines()[2:]}
+    assert float(lines["all", "hybrid"][0]) == pytest.approx(first["scores"]["hybrid"]["ndcg@10"],
+                                                            abs=1e-4)
+    assert ("kind=claim", "keyword") in lines
 
 
 def test_eval_rebuilds_when_an_index_setting_changes(tmp_path, embedder):

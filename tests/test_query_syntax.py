@@ -79,3 +79,23 @@ def test_plain_words_skip_the_parser_with_the_same_query(newsroom, words):
     if plain is not None:
         assert plain == keyword._parser.parse(text)
     assert keyword.parse(text) is not None
+
+
+# Headlines as wires and readers write them: a spaced hyphen or dash is punctuation.
+@pytest.mark.parametrize("dash", [" - ", " – ", " — ", " -- "])
+@pytest.mark.parametrize("mode", MODES)
+def test_spaced_hyphen_in_a_headline_is_punctuation_not_an_exclusion(newsroom, mode, dash):
+    found = newsroom.search(f"Asian earthquake{dash}toll nears 60,000", mode=mode)
+    assert found.hits and found.hits[0].article.id == "en-cdc7e526f9e6"
+    tatars = newsroom.search(f"Russian Tatars{dash}Latin alphabet not allowed", mode=mode)
+    assert tatars.hits[0].article.id == "en-d4681b26fe89"
+
+
+def test_hyphen_attached_to_a_word_still_excludes_it(newsroom):
+    assert "en-cdc7e526f9e6" not in ids(newsroom.search("Asian earthquake -toll", mode="keyword"))
+    assert "en-cdc7e526f9e6" in ids(newsroom.search("Asian earthquake - toll", mode="keyword"))
+
+
+def test_dashes_are_not_embedded_as_words():
+    assert plain_text("Japan - Trade Surplus Widens") == "Japan Trade Surplus Widens"
+    assert plain_text("Japan — trade – surplus -- widens -exports") == "Japan trade surplus widens"

@@ -94,6 +94,17 @@ def test_weighted_fusion_normalises_each_list():
     assert dict(fused) == pytest.approx({"a": 0.3, "b": 0.7, "c": 0.0})
 
 
+def test_weighted_fusion_does_not_count_a_list_blind_to_a_key_against_it():
+    """"r" is in another language than the query: the keyword list could not
+    hold it, so its meaning alone ranks it; "e" could and did not."""
+    keyword = [("a", 4.0), ("e", 0.0)]
+    semantic = [("r", 0.9), ("e", 0.5), ("a", 0.1)]
+    plain = dict(weighted([keyword, semantic], [0.5, 0.5]))
+    fused = dict(weighted([keyword, semantic], [0.5, 0.5], [lambda key: key == "r", None]))
+    assert plain["r"] == pytest.approx(0.5) and fused["r"] == pytest.approx(1.0)
+    assert fused["e"] == plain["e"] and fused["a"] == plain["a"]
+
+
 @pytest.mark.parametrize("query", ["anti-war protest", "COVID-19 vaccine", "0-dimensional biomaterials"])
 def test_hyphenated_words_are_searched_not_excluded(searcher, query):
     parsed = searcher.keyword.parse(query)

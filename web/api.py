@@ -60,5 +60,9 @@ def openapi_document():
 @bp.get("/healthz")
 def healthz():
     searcher = current_searcher()
-    return jsonify({"status": "ok", "generation": searcher.generation.name,
-                    "articles": searcher.article_count})
+    degraded = current_app.extensions["newsearch"].degraded
+    body = {"status": "degraded" if degraded else "ok", "generation": searcher.generation.name,
+            "articles": searcher.article_count}
+    if degraded:
+        body["reason"] = degraded
+    return jsonify(body)

@@ -65,6 +65,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "lang_en": ("English", "английский"),
     "lang_ru": ("Russian", "русский"),
     "lang_az": ("Azerbaijani", "азербайджанский"),
+    "lang_hy": ("Armenian", "армянский"),
+    "other_edition": ("From an edition in another language",
+                      "Из выпуска на другом языке"),
     "months": ("January February March April May June July August September October "
                "November December",
                "января февраля марта апреля мая июня июля августа сентября октября ноября "

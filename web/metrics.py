@@ -15,7 +15,7 @@ import os
 from flask import Blueprint, Response, current_app
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
                                generate_latest, multiprocess)
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from search.live import LiveSearcher
 
@@ -68,6 +68,14 @@ class _IndexCollector:
                                   "Times a new index generation was swapped in")
         swaps.add_metric([], self.live.swaps)
         yield swaps
+        degraded = GaugeMetricFamily("newsearch_index_degraded",
+                                     "1 while the live generation failed its check and an "
+                                     "older one is served")
+        degraded.add_metric([], int(self.live.degraded is not None))
+        yield degraded
+        yield CounterMetricFamily("newsearch_index_check_failures",
+                                  "Index generations refused because they failed their check",
+                                  value=self.live.check_failures)
 
 
 @bp.get("/metrics")

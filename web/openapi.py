@@ -94,7 +94,7 @@ def _schemas() -> dict[str, Any]:
         "SearchResponse": {
             "type": "object",
             "required": ["query", "mode", "sort", "filters", "total", "page", "size", "took_ms",
-                         "suggestion", "facets", "results"],
+                         "suggestion", "query_lang", "facets", "results"],
             "properties": {
                 "query": {"type": "string"},
                 "mode": {"enum": list(MODES)},
@@ -105,6 +105,9 @@ def _schemas() -> dict[str, Any]:
                 "size": {"type": "integer", "minimum": 1},
                 "took_ms": {"type": "number", "minimum": 0},
                 "suggestion": _nullable("string", description="did-you-mean query"),
+                "query_lang": {"type": "string", "description":
+                               "the language the query was read in (ISO 639-1; routes the "
+                               "semantic side to the models that read it)"},
                 "facets": {"oneOf": [_ref("Facets"), {"type": "null"}]},
                 "results": {"type": "array", "items": _ref("Hit")},
             },
@@ -132,8 +135,13 @@ def _schemas() -> dict[str, Any]:
         },
         "Health": {
             "type": "object", "required": ["status", "generation", "articles"],
-            "properties": {"status": {"const": "ok"}, "generation": {"type": "string"},
-                           "articles": {"type": "integer", "minimum": 0}},
+            "properties": {
+                "status": {"enum": ["ok", "degraded"], "description":
+                           "degraded: the live generation failed its check and an older "
+                           "one is served (see reason)"},
+                "generation": {"type": "string", "description": "the generation served"},
+                "articles": {"type": "integer", "minimum": 0},
+                "reason": {"type": "string", "description": "what is wrong (degraded only)"}},
         },
     }
 
@@ -215,7 +223,7 @@ def document(settings: Settings) -> dict[str, Any]:
                                       "content": {"text/plain": {"schema": {"type": "string"}}}}},
             }},
             "/healthz": {"get": {
-                "summary": "Liveness and the index being served",
+                "summary": "Liveness, the index being served and whether it is degraded",
                 "responses": {"200": _json(_ref("Health"), "serving"), "503": no_index},
             }},
         },

@@ -1,0 +1,83 @@
+"""Indexing throughput per edition language, and what the language routing buys.
+
+    .venv/bin/python -m bench.languages [--runs 3] [--limit N]
+
+Indexes the Russian and the English Wikinews articles (``../shared``) with
+the shipped settings (Russian passages embedded by the multilingual model
+only, English by all-MiniLM-L6-v2 and the multilingual model) and, for
+comparison, as before language routing (every passage embedded by
+all-MiniLM-L6-v2, no multilingual space).  Prints articles/s, passages and
+seconds per stage (medians over ``--runs``), and writes them as JSON to
+``bench/results/``.  Run it with ``nice`` on a shared machine: ratios within
+one run mean more than absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from indexer.build import build
+from search.config import Settings
+
+from .run import machine
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIGS = {
+    "routed (shipped)": {},
+    "MiniLM only (before)": {"multilingual_model": "", "model_langs": "en,ru"},
+}
+
+
+def measure(corpus: Path, changes: dict, runs: int) -> dict:
+    """Median figures of ``runs`` builds of ``corpus`` into fresh index folders."""
+    rows = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            cpu = time.process_time()
+            summary = build([corpus], Settings(index_dir=Path(tmp)).replace(**changes),
+                            progress=False)
+            cpu = time.process_time() - cpu
+        rows.append({"articles": summary.indexed, "passages": summary.passages,
+                     "seconds": summary.seconds, "cpu_seconds": cpu,
+                     **{f"{stage}_s": t for stage, t in summary.stages.items()}})
+    out = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+    out["articles_per_s"] = out["articles"] / out["seconds"]
+    # CPU time is steadier than wall time on a shared machine.
+    out["articles_per_cpu_s"] = out["articles"] / out["cpu_seconds"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.languages", description=__doc__.split("\n")[0])
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--limit", type=int, default=0, help="first N articles of each corpus (0: all)")
+    p.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = p.parse_args(argv)
+    report = {"machine": machine(), "runs": args.runs, "results": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for lang in ("ru", "en"):
+            lines = (args.shared / "corpora" / "wikinews" / f"{lang}.jsonl").read_text(
+                encoding="utf-8").splitlines()
+            corpus = Path(tmp) / f"{lang}.jsonl"
+            corpus.write_text("\n".join(lines[: args.limit or None]) + "\n", encoding="utf-8")
+            for name, changes in CONFIGS.items():
+                r = report["results"][f"{lang} / {name}"] = measure(corpus, changes, args.runs)
+                print(f"{lang:<3}{name:<22}{r['articles']:>6.0f} articles {r['passages']:>6.0f} passages"
+                      f"{r['seconds']:>8.1f} s {r['articles_per_s']:>7.1f} articles/s "
+                      f"{r['cpu_seconds']:>8.1f} CPU s {r['articles_per_cpu_s']:>7.1f} articles/CPU s "
+                      f"(embedding {r.get('embedding_s', 0):.1f} s)", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    (args.out / f"languages-{stamp}.json").write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

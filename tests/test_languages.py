@@ -1,0 +1,121 @@
+"""Editions in several languages: tokenization, folding and stemming per
+language, language detection choosing, and no model embedding a language it
+cannot read (Armenian and Azerbaijani are found by their words)."""
+
+import json
+
+import pytest
+
+from indexer.build import build
+from search import Searcher, Settings
+from search.analysis import language, terms
+from .conftest import ROOT, SAMPLES, WIKINEWS_RU
+
+ARMENIAN = ROOT / "tests" / "fixtures" / "editions" / "armenian.jsonl"
+AZERBAIJANI = ROOT / "bench" / "az_articles.jsonl"
+MODES = ["keyword", "semantic", "hybrid"]
+
+
+def test_armenian_marks_inside_a_word_and_the_ligature_fold_away():
+    assert terms("Ինչո՞ւ ԻՆՉՈ՞Ւ ինչու") == ["ինչու"] * 3
+    assert terms("Ուշադրությո՛ւն") == ["ուշադրություն"]
+    assert terms("Վրաստանի և Ռուսաստանի") == ["վրաստանի", "եւ", "ռուսաստանի"]
+
+
+def test_azerbaijani_is_lower_cased_with_its_dotted_capital_i_and_not_stemmed():
+    with language("az"):
+        assert terms("İSTİFADƏYƏ İlham Əliyev") == ["istifadəyə", "ilham", "əliyev"]
+        assert terms("BAKIDA Bakıda bakida") == ["bakida"] * 3  # dotless i typed as i
+        # The English stemmer would make these "kur" (the Kura river) and "əhəmiyyət".
+        assert terms("manatın kurs əhəmiyyətli") == ["manatin", "kurs", "əhəmiyyətli"]
+    with language("en"):
+        assert terms("elections kurs") == ["elect", "kur"]
+    with language("ru"):  # Cyrillic words take the Russian stemmer whatever the language
+        assert terms("выборы") == ["выбор"]
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory, embedder) -> Searcher:
+    """Two Armenian, three Azerbaijani, two English and two Russian articles;
+    the Armenian ones carry no language (detection finds it)."""
+    source = tmp_path_factory.mktemp("editions") / "editions.jsonl"
+    lines = (ARMENIAN.read_text(encoding="utf-8").splitlines()
+             + AZERBAIJANI.read_text(encoding="utf-8").splitlines()
+             + SAMPLES.read_text(encoding="utf-8").splitlines()[:2]
+             + WIKINEWS_RU.read_text(encoding="utf-8").splitlines()[:2])
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = tmp_path_factory.mktemp("editions-index")
+    build([source], Settings(index_dir=path), progress=False, embedder=embedder)
+    searcher = Searcher.open(path, Settings(index_dir=path), embedder=embedder)
+    yield searcher
+    searcher.close()
+
+
+def lang_of(searcher: Searcher, article_id: str) -> str:
+    return searcher.article(article_id).lang
+
+
+def test_language_detection_chooses_and_no_model_embeds_what_it_cannot_read(editions):
+    assert lang_of(editions, "hy-lars") == "hy" and lang_of(editions, "az-1") == "az"
+    ids = editions.store.id_table()  # ordinal -> id
+    homes = {i: editions.article_vectors.home(o) for o, i in ids.items()}
+    assert {i for i, h in homes.items() if h < 0} == {"hy-lars", "hy-football", "az-1", "az-2", "az-3"}
+    embedded = sum(len(space.vectors) for space in editions.semantic.spaces)
+    english = [o for o, i in ids.items() if lang_of(editions, i) == "en"]
+    russian = [o for o, i in ids.items() if lang_of(editions, i) == "ru"]
+    # English passages sit in both spaces (MiniLM and the multilingual one), Russian in one.
+    assert english and russian
+    assert embedded == 2 * editions.store.passage_count(english) + editions.store.passage_count(russian)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_armenian_query_finds_the_word_written_with_a_mark_inside(editions, mode):
+    found = editions.search("ինչու է փակվել Լարսի անցակետը", mode=mode)
+    assert found.query_lang == "hy"
+    assert found.hits[0].article.id == "hy-lars"
+    assert "<mark>Ինչո՞ւ</mark>" in found.hits[0].snippet or "<mark>Լարսի</mark>" in found.hits[0].snippet
+
+
+@pytest.mark.parametrize("query", ["BAKIDA METRO STANSİYASI", "bakıda metro stansiyası",
+                                   "bakida metro stansiyasi"])
+def test_azerbaijani_query_in_any_case_finds_its_article(editions, query):
+    found = editions.search(query, mode="hybrid")
+    assert found.query_lang == "az"
+    assert found.hits[0].article.id == "az-1"
+
+
+@pytest.mark.parametrize("query", ["Հայաստանի հավաքականը հաղթել է", "Bakıda yeni metro stansiyası"])
+def test_hybrid_is_keyword_ranking_for_a_language_no_model_reads(editions, query):
+    keyword = [(h.article.id, h.score) for h in editions.search(query, mode="keyword").hits]
+    for mode in ("hybrid", "semantic"):
+        ranked = [h.article.id for h in editions.search(query, mode=mode).hits]
+        assert ranked == [i for i, _ in keyword]
+
+
+DUMA = "ru-nerel-100084"  # "Госдума планирует разрешить беспилотные автомобили"
+DUMA_EN = "parliament plans to allow driverless cars on Russian roads"
+
+
+def test_english_query_finds_russian_coverage_shown_with_its_language(newsroom_client):
+    body = newsroom_client.get(f"/api/search?q={DUMA_EN}&mode=semantic").get_json()
+    assert body["query_lang"] == "en"
+    first = body["results"][0]
+    assert first["id"] == DUMA and first["lang"] == "ru"
+    page = newsroom_client.get(f"/?q={DUMA_EN}&mode=hybrid").get_data(as_text=True)
+    assert "Госдума планирует разрешить беспилотные автомобили" in page
+    assert '<span class="edition" title="From an edition in another language">Russian</span>' in page
+
+
+def test_cross_lingual_search_can_be_turned_off(newsroom_index, embedder):
+    settings = Settings(index_dir=newsroom_index, cross_lingual=False)
+    searcher = Searcher.open(newsroom_index, settings, embedder=embedder)
+    try:
+        for mode in MODES:
+            found = searcher.search(DUMA_EN, mode=mode, size=50)
+            assert found.query_lang == "en"
+            assert {h.article.lang for h in found.hits} <= {"en"}, mode
+        # Russian readers still find their own edition by meaning.
+        russian = searcher.search("законопроект о машинах без водителя", mode="semantic")
+        assert russian.hits[0].article.id == DUMA
+    finally:
+        searcher.close()
