@@ -45,12 +45,14 @@ class SearchCache:
 
     def encoder(self, embedder: Any, space: str) -> "CachedEncoder | Any":
         """``embedder`` with its query embeddings cached (as is if the cache is off)."""
-        return CachedEncoder(embedder, space, self.embeddings) if self.embeddings else embedder
+        if self.embeddings is None:
+            return embedder
+        return CachedEncoder(embedder, space, self.embeddings)
 
     def stats(self) -> dict[str, dict[str, int]]:
         """Hits, misses and entries of each cache (empty when off)."""
-        return {name: _stats(memo) for name, memo in
-                (("embeddings", self.embeddings), ("responses", self.responses)) if memo}
+        caches = (("embeddings", self.embeddings), ("responses", self.responses))
+        return {name: _stats(memo) for name, memo in caches if memo is not None}
 
 
 class CachedEncoder:
@@ -78,7 +80,7 @@ def cached_search(search: Callable) -> Callable:
     @functools.wraps(search)
     def wrapper(self, *args, **kwargs):
         memo = self.cache.responses
-        if not memo:
+        if memo is None:
             return search(self, *args, **kwargs)
         started = time.perf_counter()
         bound = signature.bind(self, *args, **kwargs)

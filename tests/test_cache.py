@@ -54,7 +54,8 @@ def test_cached_answers_equal_uncached_ones_on_a_fixed_query_set(uncached, cache
     calls = [dict(query=q, mode=m) for q in QUERIES for m in MODES]
     calls += [dict(query="Israel Hezbollah", mode="hybrid", page=2, size=3, facets=True),
               dict(query="Israel Hezbollah", mode="hybrid", sort="newest"),
-              dict(query="Israel", mode="keyword", filters=Filters(category=("WORLD",)), facets=True)]
+              dict(query="Israel", mode="keyword", filters=Filters(category=("WORLD",)),
+                   facets=True)]
     for call in calls:
         fresh = answer(cached.search(**call))
         again = answer(cached.search(**call))  # from the cache
@@ -95,8 +96,8 @@ def test_simultaneous_identical_queries_are_computed_once(cached):
 
 
 def test_cached_responses_expire(newsroom_index, embedder):
-    s = Searcher.open(newsroom_index, Settings(index_dir=newsroom_index, response_cache_seconds=0.2),
-                      embedder=embedder)
+    settings = Settings(index_dir=newsroom_index, response_cache_seconds=0.2)
+    s = Searcher.open(newsroom_index, settings, embedder=embedder)
     try:
         s.search("Israel", mode="keyword")
         time.sleep(0.3)

@@ -35,7 +35,8 @@ def test_processes_answer_as_the_searcher_does_and_stop_on_sigterm(newsroom_inde
                 assert response.status == 200
                 served = json.loads(response.read())
                 expected = newsroom.search(q, mode=mode, facets=True).to_dict()
-                assert [r["id"] for r in served["results"]] == [r["id"] for r in expected["results"]]
+                ids = [r["id"] for r in served["results"]]
+                assert ids == [r["id"] for r in expected["results"]]
                 assert served["total"] == expected["total"]
                 assert served["facets"] == expected["facets"]
                 conn.close()
