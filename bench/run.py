@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
 
     report: dict = {"machine": machine(), "date": datetime.now(timezone.utc).isoformat(),
                     "articles": args.articles}
-    settings = Settings.from_env()
+    # Latency is measured without the query caches (search.cache): the same
+    # queries run several times, and recall swaps the vector index between runs.
+    settings = Settings.from_env(response_cache_size=0, embedding_cache_size=0)
     embedder = Embedder.for_settings(settings)
     sources = corpus.sources(args.shared)[: args.source_articles]
     report["source_articles"] = len(sources)
@@ -265,7 +267,10 @@ def summarize(times_ms: list[float]) -> dict:
 # --- HTTP -----------------------------------------------------------------------
 def over_http(index_dir: Path, short, long_) -> dict:
     port = free_port()
-    env = dict(os.environ, NEWSEARCH_INDEX_DIR=str(index_dir))
+    # One process without query caches: latency and peak RSS of the search path
+    # itself (bench.concurrent measures processes and caches under load).
+    env = dict(os.environ, NEWSEARCH_INDEX_DIR=str(index_dir), NEWSEARCH_WORKERS="1",
+               NEWSEARCH_RESPONSE_CACHE_SIZE="0", NEWSEARCH_EMBEDDING_CACHE_SIZE="0")
     server = subprocess.Popen(
         [sys.executable, "-m", "newsearch", "serve", "--index-dir", str(index_dir),
          "--host", "127.0.0.1", "--port", str(port)],

@@ -66,8 +66,10 @@ def main() -> int:
     queries = _queries(index)
     port = _free_port()
     log = open(work / "server.log", "w")
+    # One server process, whose memory and descriptors the sampler reads.
     server = subprocess.Popen([*newsearch, "serve", "--index-dir", str(index), "--port", str(port),
-                               "--threads", str(args.threads)], cwd=ROOT, stdout=log, stderr=log)
+                               "--threads", str(args.threads), "--workers", "1"],
+                              cwd=ROOT, stdout=log, stderr=log)
     _wait_until_up(port, server)
     soak = Soak(port, server.pid, index, queries, args)
     try:

@@ -96,7 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
     c.add_argument("--threads", type=int, default=None,
-                   help="worker threads (default: Settings.threads, 8)")
+                   help="worker threads per process (default: Settings.threads, 8)")
+    c.add_argument("--workers", type=int, default=None,
+                   help="server processes (default: Settings.workers, 0: one per CPU core)")
     return p
 
 
@@ -239,8 +241,9 @@ def _eval(args, settings: Settings) -> int:
 def _serve(args, settings: Settings) -> int:
     from web.serve import serve
 
-    serve(settings.replace(threads=args.threads or settings.threads), host=args.host,
-          port=args.port)
+    serve(settings.replace(threads=args.threads or settings.threads,
+                           workers=settings.workers if args.workers is None else args.workers),
+          host=args.host, port=args.port)
     return 0
 
 

@@ -134,8 +134,9 @@ class Settings:
     # Worker threads: requests handled at once (searches are CPU-bound; more
     # threads than ~4x the cores only queue inside the process).
     threads: int = 8
-    # CPU threads one request's computations use (query embedding, faiss, BLAS):
-    # the worker threads already keep the cores busy (see `search.threads`).
+    # CPU threads one request's computations use (query embedding, faiss, BLAS),
+    # applied when a Searcher opens (the Python API too): the worker threads
+    # already keep the cores busy (see `search.threads`).
     request_threads: int = 1
     # Open connections beyond this wait in the listen backlog until one closes.
     connection_limit: int = 200
@@ -190,6 +191,18 @@ class Settings:
     # Token of the editors' and stats endpoints (Authorization: Bearer ...);
     # empty: those endpoints are disabled.
     admin_token: str = ""
+
+    # --- caches and serving processes (search/cache.py, web/workers.py) ----------
+    # Per index generation, emptied when a new one goes live: query embeddings
+    # (by space and text) and whole search responses (by every parameter),
+    # the latter kept at most response_cache_seconds (the recency boost moves
+    # with the clock).  0 turns a cache off.
+    embedding_cache_size: int = 4096
+    response_cache_size: int = 1024
+    response_cache_seconds: float = 300.0
+    # Server processes, each with its own worker threads and model, sharing the
+    # memory-mapped index files (0: one per CPU core).
+    workers: int = 0
 
     def resolved_model_path(self) -> str:
         return self.model_path or default_model_path()

@@ -68,7 +68,9 @@ class SegmentPostings:
     @classmethod
     def load(cls, folder: Path, fields: list[str]) -> "SegmentPostings":
         def arr(name: str) -> np.ndarray:
-            return np.load(folder / f"{name}.npy", mmap_mode="r")
+            # Mapped, but indexed as a plain array (numpy's memmap class adds
+            # work to every slice).
+            return np.load(folder / f"{name}.npy", mmap_mode="r").view(np.ndarray)
 
         return cls(arr("keys"), arr("starts"), arr("docs"), arr("tfs"),
                    {f: arr(f"len.{f}") for f in fields}, arr("ords"))

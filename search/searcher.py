@@ -17,9 +17,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from . import threads
 from .article import Article
 from .analysis import language
 from .article_vectors import ArticleVectors
+from .cache import SearchCache, cached_search
 from .config import Settings
 from .duplicates import Group, collapse
 from .embedder import Embedder, embedders_for, vector_space
@@ -140,6 +142,7 @@ class Searcher:
     def __init__(self, generation: Generation, settings: Settings, embedder: Embedder | None = None):
         self.generation = generation
         self.settings = settings
+        threads.limit(settings.request_threads)
         self._hold = generation.hold()  # keeps the files from being pruned while open
         try:
             self.manifest = generation.check_format()
@@ -158,7 +161,9 @@ class Searcher:
             self._hold.release()
             raise
         embedders = embedders_for(specs, settings, embedder or query_embedder(settings, self.manifest))
-        spaces = [Space(spec, index, emb, *settings.calibration_for(spec.model),
+        self.cache = SearchCache(settings, generation.name)
+        spaces = [Space(spec, index, self.cache.encoder(emb, spec.name),
+                        *settings.calibration_for(spec.model),
                         similarity_floor(settings, spec.model))
                   for spec, index, emb in zip(specs, indexes, embedders)]
         langs = [""] * self.facts.size
@@ -189,6 +194,7 @@ class Searcher:
     def article_count(self) -> int:
         return int(self.manifest["articles"])
 
+    @cached_search
     def search(self, query: str, mode: str = "hybrid", page: int = 1, size: int = 10,
                filters: Filters | None = None, sort: str = "relevance",
                facets: bool = False, pinned: Sequence[str] = ()) -> SearchResponse:

@@ -1,10 +1,14 @@
 """How many CPU threads one computation may use.
 
-A library caller (indexing, evaluation, the benchmark) lets every computation
-use all cores.  A server handles several requests at once on its worker
-threads, so each request's computations (query embedding, faiss, numpy's BLAS)
-should use one thread: otherwise 8 requests x N threads fight for N cores and
-OpenMP's spinning threads slow everyone down.
+Indexing lets every computation use all cores.  A search should not: its
+computations (query embedding, faiss, numpy's BLAS) are small, and a server
+handles several requests at once on its worker threads, so 8 requests x N
+threads would fight for N cores and OpenMP's spinning threads slow everyone
+down.  In process, one query is faster on one thread too (hybrid p50 about a
+third lower, keyword more, on 2 busy cores: docs/performance.md).  So opening a
+`Searcher` caps the process at ``Settings.request_threads`` (1), in the
+Python API as in the server; ONNX Runtime sessions created before keep their
+threads, and indexing started afterwards in the same process runs capped.
 """
 
 from __future__ import annotations

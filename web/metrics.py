@@ -2,14 +2,19 @@
 
 Served at ``/metrics`` in the Prometheus text format.  Each app has its own
 registry; endpoints are labelled by their route name (unknown paths are
-"unmatched"), so labels cannot grow with what clients send.
+"unmatched"), so labels cannot grow with what clients send.  When several
+server processes serve (`web.workers`), ``PROMETHEUS_MULTIPROC_DIR`` is set
+before they start: each counts into its own files there and ``/metrics`` sums
+every process's counts (the index gauges are the answering process's).
 """
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, Response, current_app
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
-                               generate_latest)
+                               generate_latest, multiprocess)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from search.live import LiveSearcher
@@ -30,8 +35,18 @@ class Metrics:
             ["endpoint"], buckets=LATENCY_BUCKETS, registry=self.registry)
         self.in_flight = Gauge(
             "newsearch_http_requests_in_flight", "Requests being answered",
-            registry=self.registry)
-        self.registry.register(_IndexCollector(live))
+            registry=self.registry, multiprocess_mode="livesum")
+        self.index = _IndexCollector(live)
+        self.registry.register(self.index)
+
+    def exposed(self) -> CollectorRegistry:
+        """What ``/metrics`` shows: this registry, or every server process's counts."""
+        if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+            return self.registry
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(self.index)
+        return registry
 
     def observe(self, endpoint: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(endpoint, method, str(status)).inc()
@@ -65,5 +80,5 @@ class _IndexCollector:
 
 @bp.get("/metrics")
 def metrics():
-    registry = current_app.extensions["newsearch.metrics"].registry
+    registry = current_app.extensions["newsearch.metrics"].exposed()
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -9,7 +9,10 @@ returns, so the process exits 0.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
+import tempfile
 import threading
 import time
 
@@ -19,8 +22,9 @@ from waitress import wasyncore
 
 from search import threads
 from search.config import Settings
+from search.layout import IndexDir
 
-from . import create_app
+from . import create_app, workers
 from .requestlog import configure_logging
 
 log = logging.getLogger("newsearch")
@@ -31,11 +35,14 @@ POLL_SECONDS = 0.25  # how often the event loop checks for a stop request
 class GracefulServer:
     """A waitress server that `run`s until `stop` is called, then drains."""
 
-    def __init__(self, app: Flask, settings: Settings, host: str = "127.0.0.1", port: int = 8000):
+    def __init__(self, app: Flask, settings: Settings, host: str = "127.0.0.1", port: int = 8000,
+                 sock: socket.socket | None = None):
+        """Listens on ``host``:``port``, or on ``sock`` if given (a bound socket)."""
         self.settings = settings
         self._stop = threading.Event()
+        where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
         self._server = create_server(
-            app, host=host, port=port, threads=settings.threads,
+            app, **where, threads=settings.threads,
             connection_limit=settings.connection_limit, backlog=settings.backlog,
             channel_timeout=settings.channel_timeout,
             max_request_header_size=settings.max_request_header_size,
@@ -89,15 +96,54 @@ class GracefulServer:
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve until SIGTERM/SIGINT; the index and model load before the first request."""
+    """Serve until SIGTERM/SIGINT in ``Settings.workers`` processes (`web.workers`);
+    the index and model load before the first request."""
     configure_logging()
+    count = workers.count(settings.workers)
+    if count == 1:
+        _serve_app(settings, host, port)
+        return
+    IndexDir(settings.index_dir).current()  # fail fast if there is no index
+    _preload(settings)
+    sock = workers.listen(host, port, settings.backlog)
+    log.info("serving on http://%s:%d/ with %d processes of %d threads", host,
+             sock.getsockname()[1], count, settings.threads)
+    with tempfile.TemporaryDirectory(prefix="newsearch-metrics-") as counts:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = counts  # /metrics sums the processes
+        status = workers.Supervisor(sock, count, lambda s: _serve_app(settings, host, port, s),
+                                    _forget_process).run()
+    log.info("stopped")
+    if status:
+        raise SystemExit(status)
+
+
+def _preload(settings: Settings) -> None:
+    """Import the large libraries before forking, without starting threads or
+    loading the model: the workers share those pages (the processes' PSS at 19k
+    articles: 630 MB instead of 800)."""
+    threads.limit(settings.request_threads)  # imports numpy, faiss and torch
+    import onnxruntime  # noqa: F401
+    from transformers import AutoTokenizer  # noqa: F401
+
+
+def _forget_process(pid: int) -> None:
+    """Drop an exited process's in-flight gauge from /metrics (`web.metrics`)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(pid)
+
+
+def _serve_app(settings: Settings, host: str, port: int, sock: socket.socket | None = None) -> int:
+    """One server process: load the app, serve until SIGTERM/SIGINT, drain."""
     threads.limit(settings.request_threads)
     app = create_app(settings)
     live = app.extensions["newsearch"]
     with live.searching() as searcher:  # fail fast if there is no index
         searcher.embedder.encode(["warm up"])
-        log.info("serving %s (%d articles) on http://%s:%d/ with %d threads",
-                 searcher.generation.name, searcher.article_count, host, port, settings.threads)
-    GracefulServer(app, settings, host, port).run_until_terminated()
+        log.info("process %d serving %s (%d articles) on http://%s:%d/ with %d threads",
+                 os.getpid(), searcher.generation.name, searcher.article_count, host, port,
+                 settings.threads)
+    GracefulServer(app, settings, host, port, sock).run_until_terminated()
     live.close()
-    log.info("stopped")
+    log.info("process %d stopped", os.getpid())
+    return 0
