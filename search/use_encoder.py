@@ -19,6 +19,8 @@ from typing import Sequence
 
 import numpy as np
 
+from . import threads
+
 # The model name in settings and manifests.
 NAME = "use-multilingual-v3"
 # The languages USE-multilingual v3 was trained on (zh covers zh-cn and zh-tw).
@@ -81,12 +83,13 @@ class UseEmbedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised (len(texts), 512) float32 vectors.
 
-        A batch (indexing) uses every core's BLAS thread; one text (a query)
-        uses one, as the server's worker threads already share the cores."""
+        A batch (indexing) uses the threads `search.threads` allows (every
+        core unless a `Searcher` capped the process); one text (a query) uses
+        one, as the server's worker threads already share the cores."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         model = self.model
-        with self._limit(limits=1 if len(texts) == 1 else os.cpu_count() or 1, user_api="blas"):
+        with self._limit(limits=1 if len(texts) == 1 else threads.count(), user_api="blas"):
             vectors = model._encode(list(texts))  # the package's encode, without its own cap
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
