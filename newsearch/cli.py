@@ -168,8 +168,9 @@ def _search(args, settings: Settings) -> int:
     print(f"{response.total} {noun} ({response.took_ms:.0f} ms, {response.mode})")
     for rank, hit in enumerate(response.hits, start=(args.page - 1) * args.k + 1):
         a = hit.article
+        other = a.lang if a.lang and a.lang != response.query_lang else ""  # another edition
         meta = " · ".join(x for x in (a.published.date().isoformat() if a.published else "",
-                                      a.category, a.author) if x)
+                                      a.category, a.author, other) if x)
         print(f"\n{rank}. {a.title}  [{hit.score:.4f}]")
         if meta:
             print(f"   {meta}")

@@ -271,8 +271,9 @@ class Searcher:
         return self.semantic.embed(embed, self.query_language(embed)) if embed else None
 
     def _mode_for(self, mode: str, qlang: str) -> str:
-        """Semantic search in a language no model reads ranks by keywords."""
-        return "keyword" if mode == "semantic" and not self.semantic.routes(qlang) else mode
+        """Semantic and hybrid search in a language no model reads rank by
+        keywords (its hybrid ranking is its keyword ranking, scores included)."""
+        return "keyword" if mode != "keyword" and not self.semantic.routes(qlang) else mode
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Autocompletions for a partly typed query (words and titles)."""
