@@ -59,12 +59,7 @@ def main() -> int:
         _wait_until_up(port, server)
         report = _run(port, queries, args.clients, args.seconds)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            report_exit = server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            report_exit = "did not stop within 60 s"
+        report_exit = stop_server(server)
     report["server_exit_status_after_sigterm"] = report_exit
     report["settings"] = {"clients": args.clients, "seconds": args.seconds,
                           "server_threads": args.threads or "default (Settings.threads)",
@@ -177,6 +172,16 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def stop_server(server: subprocess.Popen, timeout: float = 60) -> int | str:
+    """SIGTERM the server and wait: its exit status, or why there is none."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        return server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        return f"did not stop within {timeout:.0f} s"
 
 
 def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 300) -> None:

@@ -27,7 +27,6 @@ import http.client
 import json
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,7 +37,8 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.load import MODES, ROOT, _free_port, _percentiles, _queries, _wait_until_up
+from bench.load import (MODES, ROOT, _free_port, _percentiles, _queries, _wait_until_up,
+                        stop_server)
 
 SAMPLE = ROOT / "samples" / "wikinews-en.jsonl"
 ARRIVALS = ROOT.parent / "shared" / "corpora" / "wikinews" / "en.jsonl"
@@ -75,12 +75,7 @@ def main() -> int:
     try:
         soak.run(newsearch, work)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            exit_status = server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            exit_status = "did not stop within 60 s"
+        exit_status = stop_server(server)
     report = soak.report(exit_status)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"soak-{time.strftime('%Y%m%d-%H%M')}.json"

@@ -34,8 +34,8 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 _INNER_MARKS = "\u055b\u055c\u055e\u00ad"
 # A word: letters and digits, joined by inner marks or single dots ("U.S.",
 # "3.5"); Whoosh's default pattern plus the inner marks.
+# No capturing group: findall gives whole words.
 TOKEN = re.compile(rf"\w+(?:(?:\.|[{_INNER_MARKS}]+)\w+)*")
-WORDS = TOKEN  # findall gives whole words: the pattern has no capturing group
 _MARKS = re.compile(f"[{_INNER_MARKS}]")
 
 # Lucene's English stop set: small on purpose ("us" must stay searchable).

@@ -53,22 +53,19 @@ class KeywordWriter:
     def add(self, ord_: int, article: Article) -> None:
         published = article.published
         with language(article.lang):  # its words are stemmed as its language says
-            self._add(ord_, article, published)
-
-    def _add(self, ord_: int, article: Article, published) -> None:
-        self._writer.add_document(
-            ord=ord_,
-            id=article.id,
-            title=article.title,
-            body=article.body,
-            url=article.url,
-            published=published.astimezone(timezone.utc).replace(tzinfo=None)
-            if published
-            else None,
-            author=article.author or None,
-            category=article.category or None,
-            lang=article.lang or None,
-        )
+            self._writer.add_document(
+                ord=ord_,
+                id=article.id,
+                title=article.title,
+                body=article.body,
+                url=article.url,
+                published=published.astimezone(timezone.utc).replace(tzinfo=None)
+                if published
+                else None,
+                author=article.author or None,
+                category=article.category or None,
+                lang=article.lang or None,
+            )
 
     def commit(self) -> None:
         self._writer.commit()

@@ -13,7 +13,7 @@ from functools import lru_cache
 from html import escape
 from typing import Callable
 
-from .analysis import CYRILLIC, TOKEN, WORDS, fold, term
+from .analysis import CYRILLIC, TOKEN, fold, term
 
 _SPACE = re.compile(r"\s+")
 
@@ -32,7 +32,7 @@ def count_terms(text: str, terms: set[str]) -> tuple[int, int]:
         return 0, 0
     may = _may_match(frozenset(terms))
     found: Counter[str] = Counter()
-    for word, n in Counter(WORDS.findall(text)).items():
+    for word, n in Counter(TOKEN.findall(text)).items():
         if may(word) and (t := term(word)) in terms:
             found[t] += n
     return len(found), sum(found.values())
