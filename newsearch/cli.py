@@ -17,8 +17,8 @@ _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_env(index_dir=getattr(args, "index_dir", None))
     try:
+        settings = Settings.from_env(index_dir=getattr(args, "index_dir", None))
         return args.run(args, settings)
     except KeyboardInterrupt:
         print("interrupted; the live index is unchanged", file=sys.stderr)
@@ -271,10 +271,11 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from search import IndexNotFound, SearchError
     from search.evaluate import DatasetError
     from search.layout import IndexLocked
+    from search.config import SettingsError
     from search.storage import StorageError
 
-    return (BuildError, DatasetError, IndexNotFound, IndexLocked, SearchError, StorageError,
-            OSError)
+    return (BuildError, DatasetError, IndexNotFound, IndexLocked, SearchError, SettingsError,
+            StorageError, OSError)
 
 
 _USER_ERRORS = _user_errors()

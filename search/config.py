@@ -207,17 +207,25 @@ class Settings:
     def resolved_model_path(self) -> str:
         return self.model_path or default_model_path()
 
+    def __post_init__(self) -> None:
+        """Parse the settings written as lists once, so a bad value is a clear
+        error when the settings are made, not in the middle of a search."""
+        weights = _pairs(self.semantic_weights, "semantic_weights")
+        bad = {k: v for k, v in weights.items() if not 0.0 <= v <= 1.0}
+        if bad:
+            raise SettingsError(f"semantic_weights: a weight is between 0 and 1, not {bad}")
+        object.__setattr__(self, "_weights", weights)
+        object.__setattr__(self, "_calibrations", _calibrations(self.score_calibration))
+
     def semantic_weight_for(self, lang: str) -> float:
         """The fusion weight of the semantic list for a query in ``lang``."""
-        return _pairs(self.semantic_weights).get(lang, self.semantic_weight)
+        return self._weights.get(lang, self.semantic_weight)
 
     def calibration_for(self, model: str) -> tuple[float, float]:
         """(scale, shift) turning the cosine of ``model`` into a comparable score."""
-        for item in self.score_calibration.split(","):
-            name, _, rest = item.strip().rpartition(":")
-            name, _, scale = name.rpartition(":")
-            if name and (name == model or model.endswith(name)):
-                return float(scale), float(rest)
+        for name, scale, shift in self._calibrations:
+            if name == model or model.endswith(name):
+                return scale, shift
         return 1.0, 0.0
 
     def replace(self, **changes: Any) -> "Settings":
@@ -231,23 +239,52 @@ class Settings:
         for f in fields(cls):
             raw = environ.get(f"NEWSEARCH_{f.name.upper()}")
             if raw is not None:
-                values[f.name] = _coerce(f, raw)
+                try:
+                    values[f.name] = _coerce(f, raw)
+                except ValueError:
+                    raise SettingsError(f"NEWSEARCH_{f.name.upper()}={raw!r} is not a valid "
+                                        f"{_kind(f)}") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
 
-def _pairs(raw: str) -> dict[str, float]:
+class SettingsError(ValueError):
+    """A setting has a value it cannot take."""
+
+
+def _pairs(raw: str, name: str) -> dict[str, float]:
     """``"ru:0.6, en:0.5"`` -> ``{"ru": 0.6, "en": 0.5}``."""
     out = {}
-    for item in raw.split(","):
-        key, sep, value = item.strip().partition(":")
-        if sep:
+    for item in filter(None, (i.strip() for i in raw.split(","))):
+        key, _, value = item.partition(":")
+        try:
             out[key.strip().lower()] = float(value)
+        except ValueError:
+            raise SettingsError(f"{name}: expected language:weight, not {item!r}") from None
     return out
 
 
+def _calibrations(raw: str) -> list[tuple[str, float, float]]:
+    """``"use-multilingual-v3:1:0.05"`` -> ``[("use-multilingual-v3", 1.0, 0.05)]``."""
+    out = []
+    for item in filter(None, (i.strip() for i in raw.split(","))):
+        rest, _, shift = item.rpartition(":")
+        name, _, scale = rest.rpartition(":")
+        try:
+            out.append((name, float(scale), float(shift)))
+        except ValueError:
+            name = ""
+        if not name:
+            raise SettingsError(f"score_calibration: expected model:scale:shift, not {item!r}")
+    return out
+
+
+def _kind(f: dataclasses.Field) -> str:
+    return f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+
+
 def _coerce(f: dataclasses.Field, raw: str) -> Any:
-    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    kind = _kind(f)
     if kind == "bool":
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind == "int":

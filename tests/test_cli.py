@@ -51,6 +51,19 @@ def test_errors_are_one_line_not_tracebacks(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_bad_setting_is_one_line_naming_it(tmp_path, monkeypatch):
+    for variable, value, message in [
+            ("NEWSEARCH_RRF_K", "abc", "NEWSEARCH_RRF_K='abc' is not a valid int"),
+            ("NEWSEARCH_SEMANTIC_WEIGHTS", "ru:abc", "semantic_weights: expected language:weight"),
+            ("NEWSEARCH_SEMANTIC_WEIGHTS", "ru:3", "semantic_weights: a weight is between 0 and 1"),
+            ("NEWSEARCH_SCORE_CALIBRATION", "use:x:1", "score_calibration: expected model:scale:shift")]:
+        monkeypatch.setenv(variable, value)
+        result = newsearch("search", "anything", "--index-dir", tmp_path, check=False)
+        monkeypatch.delenv(variable)
+        assert result.returncode == 1 and result.stderr.startswith(f"newsearch: {message}")
+        assert "Traceback" not in result.stderr
+
+
 def test_extract_prints_the_seed_article_as_json():
     (article,) = json.loads(newsearch("extract", SEED).stdout)
     assert article["title"] == ('Politico: Israel received "green light" from US for expanded ops '
