@@ -174,3 +174,28 @@ def newsroom_app(newsroom_index, embedder):
 @pytest.fixture()
 def newsroom_client(newsroom_app):
     return newsroom_app.test_client()
+
+
+# --- a Ray cluster of three nodes on loopback (the `cluster` extra) ----------
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A head and two worker nodes, all on 127.0.0.1, one CPU each; the test
+    process is connected to it as a driver."""
+    import os
+
+    # Ray's local-only mode: every node address is 127.0.0.1, never the host's.
+    os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
+    import ray
+    from ray.cluster_utils import Cluster
+
+    node = {"num_cpus": 1, "node_ip_address": "127.0.0.1"}
+    cluster = Cluster(initialize_head=True, head_node_args={**node, "include_dashboard": False})
+    for _ in range(2):
+        cluster.add_node(**node)
+    cluster.wait_for_nodes()
+    ray.init(address=cluster.address, log_to_driver=False)
+    try:
+        yield cluster
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
