@@ -21,7 +21,7 @@ class ArticleVectors:
         self._spaces = spaces
         self._home = home
         passage_article = np.asarray(passage_article)  # a plain array: slicing a memmap costs more
-        dims = [s.index.d for s in spaces]
+        dims = [s.dim for s in spaces]
         self.offsets = np.concatenate([[0], np.cumsum(dims)]).astype(int)
         self._order = np.argsort(passage_article, kind="stable")  # pids grouped by article
         self._sorted = passage_article[self._order]

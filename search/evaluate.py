@@ -26,7 +26,6 @@ from .config import INDEX_SETTINGS, Settings
 from .embedder import Embedder, vector_space
 from .layout import IndexDir, IndexNotFound
 from .searcher import MODES, Searcher
-from .syntax import plain_text
 
 Qrels = Mapping[str, int]  # document id -> relevance grade (> 0: relevant)
 DEPTH = 100  # results fetched per query: Recall@100 needs them all

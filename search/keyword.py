@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import threading
+from dataclasses import dataclass
 from datetime import timezone
+from math import log
 from pathlib import Path
 
 import numpy as np
 from whoosh import index, qparser, query as wq, scoring
+from whoosh.searching import Searcher
 from whoosh.fields import DATETIME, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import language, news_analyzer, terms
@@ -84,8 +87,7 @@ class KeywordIndex:
     def __init__(self, path: Path, k1: float, b: float, title_boost: float, fast: bool = True):
         self._index = index.open_dir(str(path))
         self._weighting = scoring.BM25F(K1=k1, B=b)
-        self._parser = _parser(self._index.schema, title_boost)
-        self._fields = (("title", title_boost), ("body", 1.0))
+        self.parser = QueryParser(self._index.schema, title_boost)
         self._local = threading.local()
         self._opened: list = []  # every thread's searcher, closed by `close`
         self._opened_lock = threading.Lock()
@@ -100,46 +102,23 @@ class KeywordIndex:
         return s
 
     def parse(self, text: str) -> wq.Query:
-        """The query for ``text``; broken syntax, or a value its field cannot
-        hold (``published:""``), falls back to its plain words."""
-        plain = self._plain(text)
-        if plain is not None:
-            return plain
-        try:
-            q = self._parser.parse(text)
-            for field, term in q.all_terms(phrases=True):
-                if field in self._index.schema and isinstance(term, str):
-                    self._index.schema[field].to_bytes(term)  # raises on such values
-        except Exception:  # whoosh raises assorted errors on odd syntax
-            try:  # lower case: operator words (AND, NOT...) become plain words
-                q = self._parser.parse(" ".join(_words(text)).lower())
-            except Exception:
-                return wq.NullQuery
-        return lift_negations(q)
+        return self.parser.parse(text)
 
-    def _plain(self, text: str) -> wq.Query | None:
-        """The parser's query for text without any syntax, built directly
-        (Whoosh's parser takes milliseconds for a sentence); None for text
-        with syntax."""
-        words = text.split()
-        if _SYNTAX.search(text) or any(_SIGNED.match(w) or w in _OPERATORS for w in words):
-            return None
-        return wq.Or([wq.Term(field, term, boost=boost)
-                      for word in words
-                      for field, boost in self._fields
-                      for term in terms(word)]).normalize()
-
-    def search(self, q: wq.Query, limit: int, allow: np.ndarray | None = None
-               ) -> tuple[list[tuple[int, float]], int]:
-        """(ordinal, score) of the best ``limit`` matches, and the match count.
+    def search(self, q: wq.Query, limit: int, allow: np.ndarray | None = None,
+               stats: "TermStats | None" = None) -> tuple[list[tuple[int, float]], int]:
+        """(ordinal, score) of the best ``limit`` matches, and the match count;
+        ties go to the lower ordinal.
 
         ``allow`` (a boolean mask over article ordinals) keeps only the
-        articles it marks."""
+        articles it marks.  ``stats``: the collection statistics BM25 uses
+        (a sharded index's global ones, `term_stats` summed); this index's
+        own if None."""
         if q is wq.NullQuery or limit <= 0:
             return [], 0
         searcher = self._searcher()
+        weighting = self._weighting if stats is None else GlobalBM25F(stats, self._weighting)
         if self._fast is not None:
-            found = self._fast.search(searcher, q, limit, allow)
+            found = self._fast.search(searcher, q, limit, allow, weighting)
             if found is not None:
                 return found
         only = None
@@ -147,10 +126,19 @@ class KeywordIndex:
             only = set(np.flatnonzero(allow[self._doc_ords(searcher)]).tolist())
             if not only:  # Whoosh reads an empty filter as "no filter"
                 return [], 0
+        if stats is not None:
+            searcher = Searcher(searcher.reader(), weighting=weighting, closereader=False)
         results = searcher.search(q, limit=limit, filter=only)
-        hits = [(hit["ord"], float(hit.score)) for hit in results]
+        hits = sorted(((hit["ord"], float(hit.score)) for hit in results), key=_best_first)
         total = len(results) if results.has_exact_length() else results.estimated_min_length()
         return hits, max(total, len(hits))
+
+    def term_stats(self, terms: list[tuple[str, bytes]]) -> "TermStats":
+        """This index's share of the BM25 statistics of ``terms`` ((field, bytes) pairs)."""
+        with self._index.reader() as reader:
+            return TermStats(reader.doc_count_all(),
+                             {f: reader.field_length(f) for f in self.parser.scored},
+                             {t: reader.doc_frequency(*t) for t in terms})
 
     def matching(self, q: wq.Query) -> np.ndarray:
         """Ordinals of every article matching ``q`` (unscored)."""
@@ -199,6 +187,109 @@ class KeywordIndex:
         for s in opened:
             s.close()
         self._index.close()
+
+
+class QueryParser:
+    """Reads query text into a Whoosh query over title and body (title
+    weighted); needs only the schema, not an index."""
+
+    def __init__(self, schema_: Schema, title_boost: float):
+        self._schema = schema_
+        self._parser = _parser(schema_, title_boost)
+        self._fields = (("title", title_boost), ("body", 1.0))
+        self.scored = [name for name, _ in self._fields]
+
+    def parse(self, text: str) -> wq.Query:
+        """The query for ``text``; broken syntax, or a value its field cannot
+        hold (``published:""``), falls back to its plain words."""
+        plain = self._plain(text)
+        if plain is not None:
+            return plain
+        try:
+            q = self._parser.parse(text)
+            for field, term in q.all_terms(phrases=True):
+                if field in self._schema and isinstance(term, str):
+                    self._schema[field].to_bytes(term)  # raises on such values
+        except Exception:  # whoosh raises assorted errors on odd syntax
+            try:  # lower case: operator words (AND, NOT...) become plain words
+                q = self._parser.parse(" ".join(_words(text)).lower())
+            except Exception:
+                return wq.NullQuery
+        return lift_negations(q)
+
+    def _plain(self, text: str) -> wq.Query | None:
+        """The parser's query for text without any syntax, built directly
+        (Whoosh's parser takes milliseconds for a sentence); None for text
+        with syntax."""
+        words = text.split()
+        if _SYNTAX.search(text) or any(_SIGNED.match(w) or w in _OPERATORS for w in words):
+            return None
+        return wq.Or([wq.Term(field, term, boost=boost)
+                      for word in words
+                      for field, boost in self._fields
+                      for term in terms(word)]).normalize()
+
+    def scored_terms(self, q: wq.Query) -> list[tuple[str, bytes]]:
+        """The (field, bytes) terms of ``q`` that BM25 scores, for `TermStats`."""
+        out = set()
+        for field, text in q.all_terms(phrases=True):
+            if field in self.scored:
+                try:
+                    out.add((field, self._schema[field].to_bytes(text)))
+                except ValueError:
+                    pass
+        return sorted(out)
+
+
+@dataclass
+class TermStats:
+    """What BM25 needs of a collection for some terms: its document count
+    (deleted included, as Whoosh counts), each scored field's total length
+    and each term's document frequency.  Shards' statistics add up to the
+    whole collection's (`merged`)."""
+
+    doc_count_all: int
+    field_length: dict[str, int]
+    doc_frequency: dict[tuple[str, bytes], int]
+
+    @classmethod
+    def merged(cls, parts: list["TermStats"]) -> "TermStats":
+        fields = {f for p in parts for f in p.field_length}
+        terms = {t for p in parts for t in p.doc_frequency}
+        return cls(sum(p.doc_count_all for p in parts),
+                   {f: sum(p.field_length.get(f, 0) for p in parts) for f in fields},
+                   {t: sum(p.doc_frequency.get(t, 0) for p in parts) for t in terms})
+
+
+class GlobalBM25F(scoring.BM25F):
+    """Whoosh's BM25F with idf and average field length taken from `TermStats`
+    (with Whoosh's own formulas), not from the searcher's index."""
+
+    def __init__(self, stats: TermStats, like: scoring.BM25F):
+        super().__init__(B=like.B, K1=like.K1)
+        self._field_B = dict(like._field_B)
+        self.stats = stats
+
+    def idf(self, searcher, fieldname, text):
+        n = self.stats.doc_frequency.get((fieldname, text), 0)
+        return log(self.stats.doc_count_all / (n + 1)) + 1
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        if not searcher.schema[fieldname].scorable:
+            return super().scorer(searcher, fieldname, text, qf)
+        avgfl = self.stats.field_length.get(fieldname, 0) / (self.stats.doc_count_all or 1)
+        return _GlobalScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B),
+                             self.K1, qf, self.idf(searcher, fieldname, text), avgfl or 1)
+
+
+class _GlobalScorer(scoring.BM25FScorer):
+    def __init__(self, searcher, fieldname, text, B, K1, qf, idf: float, avgfl: float):
+        self.idf, self.avgfl, self.B, self.K1, self.qf = idf, avgfl, B, K1, qf
+        self.setup(searcher, fieldname, text)  # block-max bounds from these statistics
+
+
+def _best_first(hit: tuple[int, float]) -> tuple[float, int]:
+    return -hit[1], hit[0]
 
 
 def positive_terms(q: wq.Query) -> set[str]:

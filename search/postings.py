@@ -211,13 +211,14 @@ class FastBM25F:
             log.warning("keyword scoring falls back to Whoosh: %s", e)
             return None
 
-    def search(self, searcher, q: wq.Query, limit: int, allow: np.ndarray | None = None
-               ) -> tuple[list[tuple[int, float]], int] | None:
+    def search(self, searcher, q: wq.Query, limit: int, allow: np.ndarray | None = None,
+               weighting=None) -> tuple[list[tuple[int, float]], int] | None:
         """(ordinal, score) of the best ``limit`` documents and the match count,
         or None when the query needs Whoosh.  ``allow`` (a boolean mask over
-        article ordinals) keeps only the articles it marks."""
+        article ordinals) keeps only the articles it marks; ``weighting``
+        (this index's if None) gives each term's idf and average length."""
         try:
-            scores, matched = self._evaluated(searcher, q)
+            scores, matched = self._evaluated(searcher, q, weighting or self.weighting)
         except _NotFast:
             return None
         matched = matched & self.live
@@ -225,31 +226,31 @@ class FastBM25F:
             known = (self.ords >= 0) & (self.ords < len(allow))
             matched &= known & allow[np.where(known, self.ords, 0)]
         docnums = np.flatnonzero(matched)
-        top = _top(docnums, scores[docnums], limit)
+        top = _top(docnums, scores[docnums], self.ords[docnums], limit)
         return [(int(self.ords[d]), float(scores[d])) for d in top], len(docnums)
 
     def matching(self, searcher, q: wq.Query) -> np.ndarray | None:
         """Ordinals of every document matching ``q``, or None when the query needs Whoosh."""
         try:
-            _, matched = self._evaluated(searcher, q)
+            _, matched = self._evaluated(searcher, q, self.weighting)
         except _NotFast:
             return None
         return self.ords[np.flatnonzero(matched & self.live)]
 
-    def _evaluated(self, searcher, q) -> tuple[np.ndarray, np.ndarray]:
+    def _evaluated(self, searcher, q, weighting) -> tuple[np.ndarray, np.ndarray]:
         """`_eval`, remembering this thread's last query: a search asks for
         the matches and the best of the same query."""
         last = getattr(self._last, "value", None)
-        if last is None or last[0] is not q or last[1] is not searcher:
-            last = self._last.value = (q, searcher, self._eval(searcher, q))
-        return last[2]
+        if last is None or last[0] is not q or last[1] is not searcher or last[2] is not weighting:
+            last = self._last.value = (q, searcher, weighting, self._eval(searcher, q, weighting))
+        return last[3]
 
     # --- query evaluation: dense (scores, matched) arrays over all documents --
-    def _eval(self, searcher, q) -> tuple[np.ndarray, np.ndarray]:
+    def _eval(self, searcher, q, weighting) -> tuple[np.ndarray, np.ndarray]:
         n = self.doc_count_all
         if isinstance(q, wq.Term):
             scores, matched = np.zeros(n), np.zeros(n, dtype=bool)
-            self._add_term(searcher, q, scores, matched)
+            self._add_term(searcher, q, scores, matched, weighting)
             return scores, matched
         if isinstance(q, wq.Or) and type(q) in (wq.Or, wq.DefaultOr):
             if q.scale or q.minmatch:
@@ -257,20 +258,20 @@ class FastBM25F:
             scores, matched = np.zeros(n), np.zeros(n, dtype=bool)
             for sub in q.subqueries:
                 if isinstance(sub, wq.Term):
-                    self._add_term(searcher, sub, scores, matched)
+                    self._add_term(searcher, sub, scores, matched, weighting)
                 else:
-                    s, m = self._eval(searcher, sub)
+                    s, m = self._eval(searcher, sub, weighting)
                     scores += s
                     matched |= m
             return self._boosted(q, scores), matched
         if type(q) is wq.And:
-            parts = [self._eval(searcher, sub) for sub in q.subqueries]
+            parts = [self._eval(searcher, sub, weighting) for sub in q.subqueries]
             matched = np.logical_and.reduce([m for _, m in parts])
             scores = np.sum([s for s, _ in parts], axis=0) if parts else np.zeros(n)
             return self._boosted(q, np.where(matched, scores, 0.0)), matched
         if type(q) in (wq.AndNot, wq.Require, wq.AndMaybe):
-            a_scores, a_matched = self._eval(searcher, q.a)
-            b_scores, b_matched = self._eval(searcher, q.b)
+            a_scores, a_matched = self._eval(searcher, q.a, weighting)
+            b_scores, b_matched = self._eval(searcher, q.b, weighting)
             if type(q) is wq.AndNot:
                 matched = a_matched & ~b_matched
                 return np.where(matched, a_scores, 0.0), matched
@@ -284,7 +285,8 @@ class FastBM25F:
     def _boosted(q, scores: np.ndarray) -> np.ndarray:
         return scores * q.boost if q.boost != 1.0 else scores
 
-    def _add_term(self, searcher, q: wq.Term, scores: np.ndarray, matched: np.ndarray) -> None:
+    def _add_term(self, searcher, q: wq.Term, scores: np.ndarray, matched: np.ndarray,
+                  weighting) -> None:
         """Add one term's BM25F scores (times its boost) into ``scores``."""
         field = q.fieldname
         if field not in self.fields:
@@ -295,7 +297,7 @@ class FastBM25F:
             return
         if (field, btext) not in searcher.reader():
             return
-        scorer = self.weighting.scorer(searcher, field, btext)
+        scorer = weighting.scorer(searcher, field, btext)
         idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
         for (segid, base, seg), (sub, _) in zip(self.segments, searcher.leaf_searchers()):
             reader = sub.reader()
@@ -320,14 +322,14 @@ class FastBM25F:
             matched[docs + base] = True
 
 
-def _top(docnums: np.ndarray, scores: np.ndarray, limit: int) -> np.ndarray:
-    """The ``limit`` best documents, best first; ties by lower document number
-    (as Whoosh's top collector)."""
+def _top(docnums: np.ndarray, scores: np.ndarray, ords: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` best documents, best first; ties by lower article
+    ordinal (so that shards of an index break them as the whole index does)."""
     if limit <= 0 or not len(docnums):
         return docnums[:0]
     if len(docnums) > limit:
         kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
         keep = scores >= kth
-        docnums, scores = docnums[keep], scores[keep]
-    order = np.lexsort((docnums, -scores))[:limit]
+        docnums, scores, ords = docnums[keep], scores[keep], ords[keep]
+    order = np.lexsort((ords, -scores))[:limit]
     return docnums[order]

@@ -31,18 +31,18 @@ from .filters import Filters
 from .floor import query_length, similarity_floor
 from .fusion import reciprocal_rank, weighted
 from .pins import pin_first, pinned_ords
-from .keyword import KeywordIndex, positive_terms
+from .keyword import positive_terms
 from .layout import Generation, IndexDir
+from .parts import IndexParts, open_local
 from .query_language import query_language
 from .recency import boost
 from .semantic import SemanticSpaces, Space
-from .spaces import SpaceSpec, home
+from .spaces import home
 from .snippets import count_terms, snippet
 from .spelling import did_you_mean
-from .store import ArticleStore, Passage
+from .store import Passage
 from .suggest import Completer, Suggestion
 from .syntax import negated, plain_text
-from .vectors import VectorIndex
 from .vocabulary import LazyVocabulary
 
 MODES = ("hybrid", "keyword", "semantic")
@@ -139,42 +139,35 @@ class _Candidates:
 class Searcher:
     """Searches one index generation; safe to share between threads."""
 
-    def __init__(self, generation: Generation, settings: Settings, embedder: Embedder | None = None):
-        self.generation = generation
+    def __init__(self, source: Generation | IndexParts, settings: Settings,
+                 embedder: Embedder | None = None, encoders: list | None = None):
+        """A searcher of a generation (opened here) or of opened parts
+        (`search.sharded`); ``encoders``: the query encoder of each space,
+        if not loaded here (`embedders_for`)."""
         self.settings = settings
         threads.limit(settings.request_threads)
-        self._hold = generation.hold()  # keeps the files from being pruned while open
-        try:
-            self.manifest = generation.check_format()
-            self.store = ArticleStore(generation.store_file)
-            self.keyword = KeywordIndex(
-                generation.keyword_dir, settings.bm25_k1, settings.bm25_b, settings.title_boost,
-                fast=settings.fast_keyword,
-            )
-            specs = [SpaceSpec.from_dict(d) for d in self.manifest["spaces"]]
-            indexes = [VectorIndex.load(generation.path / spec.file_name, settings.ivf_nprobe,
-                                        mmap=True) for spec in specs]
-            self.passage_article = _passage_articles(generation, self.store)
-            facts = self.store.facts()
-            self.facts = ArticleFacts(facts)
-        except BaseException:
-            self._hold.release()
-            raise
-        embedders = embedders_for(specs, settings, embedder or query_embedder(settings, self.manifest))
-        self.cache = SearchCache(settings, generation.name)
+        parts = self.parts = (open_local(source, settings) if isinstance(source, Generation)
+                              else source)
+        self.generation, self.manifest = parts.generation, parts.manifest
+        self.store, self.keyword, self.passage_article = parts.store, parts.keyword, parts.passage_article
+        self.facts = ArticleFacts(parts.facts)
+        specs, indexes = parts.specs, parts.indexes
+        embedders = encoders or embedders_for(specs, settings,
+                                              embedder or query_embedder(settings, self.manifest))
+        self.cache = SearchCache(settings, self.generation.name)
         spaces = [Space(spec, index, self.cache.encoder(emb, spec.name),
                         *settings.calibration_for(spec.model),
                         similarity_floor(settings, spec.model))
                   for spec, index, emb in zip(specs, indexes, embedders)]
         langs = [""] * self.facts.size
-        for ord_, _, _, lang, _ in facts:
+        for ord_, _, _, lang, _ in parts.facts:
             langs[ord_] = lang or ""
         self.semantic = SemanticSpaces(spaces, langs, self.passage_article, settings.cross_lingual)
         self.languages = self.semantic.languages
         self.vectors, self.embedder = indexes[0], embedders[0]  # the main model's
         homes = np.asarray([home(lang, specs) for lang in langs], dtype=np.int8)
         self.article_vectors = ArticleVectors(self.passage_article, indexes, homes)
-        self.vocabulary = LazyVocabulary(self.keyword.reader)
+        self.vocabulary = LazyVocabulary(parts.vocabulary)
         self.completer = Completer(self.keyword, self.vocabulary)
 
     @classmethod
@@ -186,9 +179,7 @@ class Searcher:
         return cls(IndexDir(root).current(), settings, embedder)
 
     def close(self) -> None:
-        self.keyword.close()
-        self.store.close()
-        self._hold.release()
+        self.parts.close()
 
     @property
     def article_count(self) -> int:
@@ -451,11 +442,3 @@ def query_embedder(settings: Settings, manifest: dict) -> Embedder:
     if vector_space(settings.embed_backend) == vector_space(backend):
         backend = settings.embed_backend
     return Embedder.for_settings(settings, manifest["model_path"], backend)
-
-
-def _passage_articles(generation: Generation, store: ArticleStore) -> np.ndarray:
-    """Article ordinal of every passage id, memory-mapped (read from the store
-    for generations without the array)."""
-    if generation.passage_articles_file.exists():
-        return np.load(generation.passage_articles_file, mmap_mode="r")
-    return store.passage_articles()

@@ -63,6 +63,10 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self.index.ntotal)
 
+    @property
+    def dim(self) -> int:
+        return int(self.index.d)
+
     def for_size(self, exact_max: int) -> "VectorIndex":
         """This index, or an IVF index of the same vectors if it holds more
         than ``exact_max`` of them."""
@@ -124,7 +128,9 @@ class VectorIndex:
                       if self.kind == APPROXIMATE else faiss.SearchParameters(sel=only.selector))
         scores, pids = self.index.search(vector.reshape(1, -1), k, params=params)
         keep = pids[0] >= 0
-        return scores[0][keep], pids[0][keep]
+        scores, pids = scores[0][keep], pids[0][keep]
+        order = np.lexsort((pids, -scores))  # ties to the lower id, as shards merge them
+        return scores[order], pids[order]
 
     def vectors(self, pids: Sequence[int] | np.ndarray) -> np.ndarray:
         """The stored vectors of the given passages."""
@@ -138,4 +144,12 @@ class PidSet:
         """``mask``: boolean, indexed by passage id."""
         self.size = int(mask.sum())
         self._bits = np.packbits(mask, bitorder="little")  # kept alive for faiss
-        self.selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(self._bits))
+        self._length = len(mask)
+        self.selector = faiss.IDSelectorBitmap(self._length, faiss.swig_ptr(self._bits))
+
+    def __reduce__(self):  # sent to shards as its bitmap (the selector is a C++ object)
+        return _pid_set, (self._bits, self._length)
+
+
+def _pid_set(bits: np.ndarray, length: int) -> PidSet:
+    return PidSet(np.unpackbits(bits, count=length, bitorder="little").astype(bool))

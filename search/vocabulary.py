@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from typing import Callable
 
 import numpy as np
 from rapidfuzz import process
@@ -26,13 +27,23 @@ class Vocabulary:
 
     @classmethod
     def read(cls, reader) -> "Vocabulary":
+        return cls.merged([field_counts(reader)])
+
+    @classmethod
+    def merged(cls, parts: list[dict[str, dict[str, int]]]) -> "Vocabulary":
+        """The vocabulary of an index split into parts (shards), from each
+        part's `field_counts`: a word's count is the larger of its title
+        and body totals, as for one index."""
+        totals: dict[str, dict[str, int]] = {}
+        for part in parts:
+            for field, words in part.items():
+                into = totals.setdefault(field, {})
+                for word, n in words.items():
+                    into[word] = into.get(word, 0) + n
         counts: dict[str, int] = {}
-        for field in FIELDS:
-            if field not in reader.schema:
-                continue
-            for word, info in reader.iter_field(field):
-                word = word.decode("utf-8") if isinstance(word, bytes) else word
-                counts[word] = max(counts.get(word, 0), int(info.weight()))
+        for words in totals.values():
+            for word, n in words.items():
+                counts[word] = max(counts.get(word, 0), n)
         words = sorted(counts)
         return cls(words, np.asarray([counts[w] for w in words], dtype=np.int64))
 
@@ -54,11 +65,24 @@ class Vocabulary:
         return [w for w, _, _ in found]
 
 
-class LazyVocabulary:
-    """A generation's `Vocabulary`, read on first use (thread-safe)."""
+def field_counts(reader) -> dict[str, dict[str, int]]:
+    """Occurrences of every word in each spelling field of a Whoosh index."""
+    out: dict[str, dict[str, int]] = {}
+    for field in FIELDS:
+        if field not in reader.schema:
+            continue
+        words = out[field] = {}
+        for word, info in reader.iter_field(field):
+            word = word.decode("utf-8") if isinstance(word, bytes) else word
+            words[word] = int(info.weight())
+    return out
 
-    def __init__(self, reader_factory):
-        self._reader_factory = reader_factory
+
+class LazyVocabulary:
+    """A generation's `Vocabulary`, made by ``load`` on first use (thread-safe)."""
+
+    def __init__(self, load: Callable[[], Vocabulary]):
+        self._load = load
         self._vocabulary: Vocabulary | None = None
         self._lock = threading.Lock()
 
@@ -66,5 +90,5 @@ class LazyVocabulary:
         if self._vocabulary is None:
             with self._lock:
                 if self._vocabulary is None:
-                    self._vocabulary = Vocabulary.read(self._reader_factory())
+                    self._vocabulary = self._load()
         return self._vocabulary

@@ -74,7 +74,7 @@ def test_syntax_does_not_change_meaning_search(newsroom):
                 max_size=12))
 def test_plain_words_skip_the_parser_with_the_same_query(newsroom, words):
     text = " ".join(words)
-    keyword = newsroom.keyword
+    keyword = newsroom.keyword.parser
     plain = keyword._plain(text)
     if plain is not None:
         assert plain == keyword._parser.parse(text)
