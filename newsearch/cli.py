@@ -99,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="worker threads per process (default: Settings.threads, 8)")
     c.add_argument("--workers", type=int, default=None,
                    help="server processes (default: Settings.workers, 0: one per CPU core)")
+    c.add_argument("--cluster", metavar="ADDRESS",
+                   help="serve on the Ray cluster at ADDRESS with Ray Serve (auto: a local Ray), "
+                        "the index cut into shards (needs the `cluster` extra)")
+    c.add_argument("--shards", type=int, default=None,
+                   help="with --cluster: shards (default: Settings.shards, 2)")
+    c.add_argument("--replicas", type=int, default=None,
+                   help="with --cluster: replicas of each shard (default: Settings.shard_replicas, 1)")
     return p
 
 
@@ -240,11 +247,29 @@ def _eval(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
+    if args.cluster:
+        return _serve_cluster(args, settings)
     from web.serve import serve
 
     serve(settings.replace(threads=args.threads or settings.threads,
                            workers=settings.workers if args.workers is None else args.workers),
           host=args.host, port=args.port)
+    return 0
+
+
+def _serve_cluster(args, settings: Settings) -> int:
+    from search.config import SettingsError
+
+    try:
+        from web.cluster import serve_cluster
+    except ImportError as e:
+        raise SettingsError(f"--cluster needs the cluster extra: pip install 'newsearch[cluster]' ({e})")
+    if (args.shards is not None and args.shards < 1) or (args.replicas is not None and args.replicas < 1):
+        raise SettingsError("--shards and --replicas must be at least 1")
+    settings = settings.replace(shards=args.shards or settings.shards,
+                                shard_replicas=args.replicas or settings.shard_replicas,
+                                threads=args.threads or settings.threads)
+    serve_cluster(settings, args.cluster, args.host, args.port)
     return 0
 
 

@@ -204,6 +204,16 @@ class Settings:
     # memory-mapped index files (0: one per CPU core).
     workers: int = 0
 
+    # --- scale-out on Ray Serve (web/cluster.py; the `cluster` extra) ------------
+    # `newsearch serve --cluster`: how many shards a generation is cut into,
+    # replicas of each shard, CPUs Ray reserves for each replica (shards,
+    # query encoder, ingress), and how long a replaced generation's shards keep
+    # answering the requests already under way before they are stopped.
+    shards: int = 2
+    shard_replicas: int = 1
+    replica_cpus: float = 1.0
+    drain_seconds: float = 30.0
+
     def resolved_model_path(self) -> str:
         return self.model_path or default_model_path()
 

@@ -123,18 +123,23 @@ class LiveSearcher:
             if fresh is None:
                 return
             self._embedder = fresh.embedder
-            with self._lock:
-                old, self._live = self._live, fresh
-                self._leases[fresh] = 0
-                idle = old is not None and self._leases[old] == 0
-                if idle:
-                    del self._leases[old]
-                self.swaps += old is not None
-            if idle:
-                old.close()
-            log.info("now serving %s (%d articles)", fresh.generation.name, fresh.article_count)
+            self.install(fresh)
         finally:
             self._opening.release()
+
+    def install(self, fresh: Searcher) -> None:
+        """Serve ``fresh`` from the next lease on; the searcher it replaces is
+        closed when its last request is done."""
+        with self._lock:
+            old, self._live = self._live, fresh
+            self._leases[fresh] = 0
+            idle = old is not None and self._leases[old] == 0
+            if idle:
+                del self._leases[old]
+            self.swaps += old is not None
+        if idle:
+            old.close()
+        log.info("now serving %s (%d articles)", fresh.generation.name, fresh.article_count)
 
     def _open_newest(self, name: str, live: Searcher | None) -> Searcher | None:
         """A searcher of generation ``name``; failing that, with nothing live,

@@ -89,4 +89,7 @@ def healthz():
             "articles": searcher.article_count}
     if degraded:
         body["reason"] = degraded
+    cluster = getattr(current_app.extensions["newsearch"], "cluster_health", None)
+    if cluster is not None:  # served by Ray Serve (web.cluster): shards and replicas
+        body["cluster"] = cluster()
     return jsonify(body)
