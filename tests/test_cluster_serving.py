@@ -6,6 +6,7 @@ shard replica killed under load without a lost request."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 import urllib.parse
@@ -13,36 +14,48 @@ import urllib.request
 
 import pytest
 
-from indexer.build import build
-from search import Searcher, Settings
-from search.layout import IndexDir
+from search import Settings
 
-from .conftest import SAMPLES
 from .golden import golden_queries
 
 MODES = ("keyword", "semantic", "hybrid")
 
 
 @pytest.fixture(scope="module")
-def cluster_index(tmp_path_factory, newsroom_index):
-    return newsroom_index
+def served(ray_cluster, newsroom_index, tmp_path_factory):
+    """A copy of the newsroom index served by `serve_cluster` (what
+    ``newsearch serve --cluster`` runs): 3 shards, 2 replicas each, HTTP on a
+    free port; yields (settings, base URL)."""
+    from web.cluster import serve_cluster
 
-
-@pytest.fixture(scope="module")
-def served(ray_cluster, newsroom_index, embedder):
-    """The newsroom index on Serve: 3 shards, 2 replicas each, HTTP on a free port."""
-    from ray import serve
-
-    from web import cluster
-
-    settings = Settings(index_dir=newsroom_index, shards=3, shard_replicas=2, replica_cpus=0,
-                        response_cache_size=0, embedding_cache_size=0, threads=8)
+    index_dir = tmp_path_factory.mktemp("cluster") / "index"
+    shutil.copytree(newsroom_index, index_dir)
+    settings = Settings(index_dir=index_dir, shards=3, shard_replicas=2, replica_cpus=0,
+                        response_cache_size=0, embedding_cache_size=0, threads=8,
+                        drain_seconds=2)
     port = _free_port()
-    serve.start(proxy_location="HeadOnly", http_options={"host": "127.0.0.1", "port": port})
-    app = cluster.go_live(settings)
-    cluster.deploy_ingress(settings, IndexDir(newsroom_index).current().manifest())
-    yield settings, f"http://127.0.0.1:{port}", app
-    serve.shutdown()
+    stop = threading.Event()
+    driver = threading.Thread(target=serve_cluster, daemon=True,
+                              args=(settings, "auto", "127.0.0.1", port, stop, 0.5))
+    driver.start()
+    url = f"http://127.0.0.1:{port}"
+    _wait(lambda: get(url, "/healthz")["status"] == "ok", driver)
+    yield settings, url
+    stop.set()
+    driver.join(timeout=60)
+
+
+def _wait(ready, driver=None, seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert driver is None or driver.is_alive(), "the cluster server stopped"
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("timed out")
 
 
 def _free_port() -> int:
@@ -72,7 +85,7 @@ def without_timing(body: dict) -> dict:
 
 
 def test_golden_queries_over_http_equal_the_single_node_server(served, newsroom_client, newsroom):
-    settings, url, _ = served
+    _, url = served
     queries = golden_queries(newsroom)
     compared = 0
     for query in queries:
@@ -90,9 +103,113 @@ def test_golden_queries_over_http_equal_the_single_node_server(served, newsroom_
 
 
 def test_healthz_shows_shards_and_replicas(served):
-    _, url, app = served
+    settings, url = served
     health = get(url, "/healthz")
     assert health["status"] == "ok"
     cluster = health["cluster"]
-    assert cluster["app"] == app and cluster["shards"] == 3
+    assert cluster["app"] == f"shards-{health['generation']}-of-3" and cluster["shards"] == 3
     assert cluster["replicas"]["shard-0"] == {"RUNNING": 2}
+
+
+class Load:
+    """Clients sending searches in every mode until stopped; counts failures."""
+
+    QUERIES = ["police", "government election", "Путин", "what happened in the storm",
+               "science research", "president"]
+
+    def __init__(self, url: str, clients: int = 4):
+        self.url = url
+        self.stop = threading.Event()
+        self.done = 0
+        self.failures: list[str] = []
+        self.latencies: list[float] = []
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._run, args=(i,), daemon=True)
+                         for i in range(clients)]
+
+    def __enter__(self) -> "Load":
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for t in self._threads:
+            t.join(timeout=180)
+
+    def _run(self, i: int) -> None:
+        n = i
+        while not self.stop.is_set():
+            query, mode = self.QUERIES[n % len(self.QUERIES)], MODES[n % 3]
+            n += 1
+            started = time.perf_counter()
+            try:
+                body = get(self.url, "/api/search", q=query, mode=mode)
+                ok, why = "results" in body, body
+            except Exception as e:  # an HTTP error status or a broken connection
+                ok, why = False, repr(e)
+            with self._lock:
+                self.done += 1
+                self.latencies.append(time.perf_counter() - started)
+                if not ok:
+                    self.failures.append(f"{mode} {query!r}: {why}")
+
+
+def replica_actors(app: str, deployment: str) -> list[str]:
+    """Names of the live replica actors of a Serve deployment."""
+    import ray
+
+    return sorted(a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
+                  if a["namespace"] == "serve"
+                  and a["name"].startswith(f"SERVE_REPLICA::{app}#{deployment}#"))
+
+
+def test_a_killed_shard_replica_loses_no_request(served):
+    """Kills one of shard 0's two replicas (its actor, as a crash would) while
+    four clients search: the ingress sends the calls that were on it again,
+    Serve starts a replacement, and no request fails."""
+    import ray
+
+    settings, url = served
+    app = get(url, "/healthz")["cluster"]["app"]
+    replicas = replica_actors(app, "shard-0")
+    assert len(replicas) == 2
+    with Load(url) as load:
+        _wait(lambda: load.done >= 10)
+        before = load.done
+        ray.kill(ray.get_actor(replicas[0], namespace="serve"), no_restart=True)
+        _wait(lambda: load.done >= before + 40)
+        _wait(lambda: get(url, "/healthz")["cluster"]["replicas"]["shard-0"] == {"RUNNING": 2})
+        _wait(lambda: load.done >= before + 60)
+    assert load.failures == []
+    alive = replica_actors(app, "shard-0")
+    assert replicas[0] not in alive and len(alive) == 2
+
+
+def test_a_new_generation_goes_live_on_every_shard_without_a_failed_request(served, tmp_path):
+    from indexer.update import update
+
+    settings, url = served
+    old = get(url, "/healthz")
+    story = {"id": "cluster-rollout-1", "title": "Zanzibar ferry service resumes after storm",
+             "body": "The Zanzibar ferry service resumed on Monday after a storm closed the "
+                     "harbour for three days, the port authority said.",
+             "published": "2024-10-03T08:00:00+00:00", "category": "WORLD", "lang": "en"}
+    source = tmp_path / "new.jsonl"
+    source.write_text(json.dumps(story) + "\n", encoding="utf-8")
+    with Load(url) as load:
+        _wait(lambda: load.done >= 10)
+        update([source], settings, progress=False)
+        _wait(lambda: get(url, "/healthz")["generation"] != old["generation"])
+        after = load.done
+        _wait(lambda: load.done >= after + 20)
+    assert load.failures == []
+    new = get(url, "/healthz")
+    assert new["articles"] == old["articles"] + 1
+    assert new["cluster"]["app"] == f"shards-{new['generation']}-of-3"
+    hits = get(url, "/api/search", q="Zanzibar ferry", mode="hybrid")["results"]
+    assert hits[0]["id"] == "cluster-rollout-1"
+    from ray import serve
+
+    # The replaced generation's shards stop after drain_seconds.
+    _wait(lambda: old["cluster"]["app"] not in serve.status().applications, seconds=60)
