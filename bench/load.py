@@ -48,16 +48,16 @@ def main() -> int:
     if args.build:
         subprocess.run([*newsearch, "index", "--rebuild", *map(str, args.build), "--index-dir",
                         str(args.index_dir), "--no-progress"], check=True, cwd=ROOT)
-    queries = _queries(args.index_dir)
-    port = _free_port()
+    queries = title_queries(args.index_dir)
+    port = free_port()
     serve = [*newsearch, "serve", "--index-dir", str(args.index_dir), "--port", str(port)]
     if args.threads:
         serve += ["--threads", str(args.threads)]
     log = open(args.index_dir / "load-server.log", "w")
     server = subprocess.Popen(serve, cwd=ROOT, stdout=log, stderr=log)
     try:
-        _wait_until_up(port, server)
-        report = _run(port, queries, args.clients, args.seconds)
+        wait_until_up(port, server)
+        report = drive(port, queries, args.clients, args.seconds)
     finally:
         report_exit = stop_server(server)
     report["server_exit_status_after_sigterm"] = report_exit
@@ -68,7 +68,7 @@ def main() -> int:
     return 0 if report["errors"] == 0 and report_exit == 0 else 1
 
 
-def _queries(index_dir: Path) -> list[str]:
+def title_queries(index_dir: Path) -> list[str]:
     """Queries made of 2-5 words of real titles in the index."""
     from search import Searcher, Settings
 
@@ -87,7 +87,7 @@ def _queries(index_dir: Path) -> list[str]:
     return queries
 
 
-def _run(port: int, queries: list[str], clients: int, seconds: float) -> dict:
+def drive(port: int, queries: list[str], clients: int, seconds: float) -> dict:
     latencies: dict[str, list[float]] = defaultdict(list)
     errors: Counter = Counter()
     lock = threading.Lock()
@@ -168,7 +168,7 @@ def _articles(index_dir: Path) -> int:
     return int(IndexDir(index_dir).current().manifest()["articles"])
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -184,7 +184,7 @@ def stop_server(server: subprocess.Popen, timeout: float = 60) -> int | str:
         return f"did not stop within {timeout:.0f} s"
 
 
-def _wait_until_up(port: int, server: subprocess.Popen, timeout: float = 300) -> None:
+def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from html import escape
 from pathlib import Path
 
@@ -419,7 +419,6 @@ def local_tv(story: Story) -> str:
     """Local TV station: weather alert banner, posted/updated lines, list in the body, teaser cards."""
     d = story.published
     items = ["Road closures downtown until Friday", "Free shuttle buses from the stadium", "Extra staff at the main hospital"]
-    s2 = Story(story.title, story.paragraphs, d, story.author, story.category, story.lang, story.caption, story.subheads)
     cut = min(2, len(story.paragraphs))
     lst = "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"
     body_top = "\n".join(p(x) for x in story.paragraphs[:cut])

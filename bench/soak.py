@@ -37,7 +37,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.load import (MODES, ROOT, _free_port, _percentiles, _queries, _wait_until_up,
+from bench.load import (MODES, ROOT, free_port, _percentiles, title_queries, wait_until_up,
                         stop_server)
 
 SAMPLE = ROOT / "samples" / "wikinews-en.jsonl"
@@ -63,14 +63,14 @@ def main() -> int:
     newsearch = [sys.executable, "-m", "newsearch"]
     subprocess.run([*newsearch, "index", "--rebuild", str(SAMPLE), "--index-dir", str(index),
                     "--no-progress"], check=True, cwd=ROOT)
-    queries = _queries(index)
-    port = _free_port()
+    queries = title_queries(index)
+    port = free_port()
     log = open(work / "server.log", "w")
     # One server process, whose memory and descriptors the sampler reads.
     server = subprocess.Popen([*newsearch, "serve", "--index-dir", str(index), "--port", str(port),
                                "--threads", str(args.threads), "--workers", "1"],
                               cwd=ROOT, stdout=log, stderr=log)
-    _wait_until_up(port, server)
+    wait_until_up(port, server)
     soak = Soak(port, server.pid, index, queries, args)
     try:
         soak.run(newsearch, work)

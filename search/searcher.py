@@ -373,36 +373,46 @@ class Searcher:
 
     def _hits(self, groups: list[Group], terms: set[str], qvec, found: _Candidates) -> list[Hit]:
         articles = self.store.get([o for g in groups for o in [g.ord] + g.similar])
+        passages = self.store.passages_of([g.ord for g in groups])
+        nearest = self._nearest_passages(passages, qvec, found)
         return [
-            Hit(articles[g.ord], g.score, self._snippet(g.ord, articles[g.ord], terms, qvec, found),
+            Hit(articles[g.ord], g.score,
+                self._snippet(articles[g.ord], passages.get(g.ord, []), terms, nearest.get(g.ord)),
                 [articles[o] for o in g.similar if o in articles])
             for g in groups
             if g.ord in articles
         ]
 
     # --- snippets ------------------------------------------------------------
-    def _snippet(self, ord_: int, article: Article, terms: set[str], qvec, found: _Candidates) -> str:
-        passage = self._best_passage(ord_, article, terms, qvec, found)
+    def _snippet(self, article: Article, passages: list[Passage], terms: set[str],
+                 nearest: int | None) -> str:
+        passage = _best_passage(article, passages, terms, nearest)
         text = article.body[passage.start : passage.end] if passage else ""
         with language(article.lang):
             return snippet(text or article.title, terms, self.settings.snippet_chars)
 
-    def _best_passage(self, ord_, article, terms, qvec, found) -> Passage | None:
-        """The passage answering the query best: by meaning when the query was
-        embedded, otherwise by the query words it contains."""
-        passages = self.store.passages(ord_)
-        if len(passages) <= 1:
-            return passages[0] if passages else None
-        space = self.article_vectors.home(ord_)
-        pid = found.best_passage.get(ord_)
-        if pid is None and qvec and space in qvec:
-            sims = self.semantic.spaces[space].vectors.vectors([p.pid for p in passages]) @ qvec[space]
-            pid = passages[int(np.argmax(sims))].pid
-        if pid is not None:
-            return next(p for p in passages if p.pid == pid)
-        with language(article.lang):
-            counts = [count_terms(article.body[p.start : p.end], terms) for p in passages]
-        return passages[max(range(len(passages)), key=lambda i: (counts[i], -i))]
+    def _nearest_passages(self, passages: dict[int, list[Passage]], qvec,
+                          found: _Candidates) -> dict[int, int]:
+        """The passage id nearest to the query of each article with several
+        passages: found by the semantic search, else compared here (one
+        vector read per space for the whole page)."""
+        nearest = {o: found.best_passage[o] for o in passages if o in found.best_passage}
+        if not qvec:
+            return nearest
+        by_space: dict[int, list[int]] = {}
+        for o, ps in passages.items():
+            space = self.article_vectors.home(o)
+            if o not in nearest and len(ps) > 1 and space in qvec:
+                by_space.setdefault(space, []).append(o)
+        for space, ords in by_space.items():
+            pids = [p.pid for o in ords for p in passages[o]]
+            sims = self.semantic.spaces[space].vectors.vectors(pids) @ qvec[space]
+            start = 0
+            for o in ords:
+                n = len(passages[o])
+                nearest[o] = passages[o][int(np.argmax(sims[start : start + n]))].pid
+                start += n
+        return nearest
 
     def _check(self, query: str, mode: str, page: int, size: int, sort: str = "relevance") -> str:
         s = self.settings
@@ -417,6 +427,19 @@ class Searcher:
         if len(query) > s.max_query_chars:
             raise SearchError("query_too_long", f"query is longer than {s.max_query_chars} characters")
         return clean_query(query)
+
+
+def _best_passage(article: Article, passages: list[Passage], terms: set[str],
+                  nearest: int | None) -> Passage | None:
+    """The passage answering the query best: the one nearest to it by meaning
+    if the query was embedded, otherwise the one with most query words."""
+    if len(passages) <= 1:
+        return passages[0] if passages else None
+    if nearest is not None:
+        return next(p for p in passages if p.pid == nearest)
+    with language(article.lang):
+        counts = [count_terms(article.body[p.start : p.end], terms) for p in passages]
+    return passages[max(range(len(passages)), key=lambda i: (counts[i], -i))]
 
 
 def clean_query(query: str) -> str:

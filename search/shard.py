@@ -91,8 +91,11 @@ class Shard:
                 ) -> tuple[list[tuple[int, float]], int]:
         return self.parts.keyword.search(q, limit, allow, stats)
 
-    def matching(self, q) -> np.ndarray:
-        return self.parts.keyword.matching(q)
+    def matching(self, q) -> tuple[np.ndarray, TermStats]:
+        """Ordinals matching ``q``, and this shard's statistics of its terms
+        (the dfs round trip rides on this one: matching comes first)."""
+        keyword = self.parts.keyword
+        return keyword.matching(q), keyword.term_stats(keyword.parser.scored_terms(q))
 
     def titles(self, q, limit: int) -> list[tuple[str, str]]:
         return self.parts.keyword.titles(q, limit)
@@ -108,8 +111,8 @@ class Shard:
     def by_id(self, article_id: str) -> tuple[int, Article] | None:
         return self.parts.store.get_by_id(article_id)
 
-    def passages(self, ord_: int) -> list[Passage]:
-        return self.parts.store.passages(ord_)
+    def passages_of(self, ords: list[int]) -> dict[int, list[Passage]]:
+        return self.parts.store.passages_of(ords)
 
     def vectors(self, space: int, pids: np.ndarray) -> np.ndarray:
         return self.parts.indexes[space].vectors(pids)

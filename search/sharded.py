@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 import numpy as np
+from whoosh import query as wq
 
 from .article import Article
 from .config import Settings
@@ -84,14 +85,13 @@ class ShardedKeyword:
         return self.parser.parse(text)
 
     def stats(self, q) -> TermStats:
-        """The global statistics of ``q``'s terms: asked of the shards once per term."""
+        """The global statistics of ``q``'s terms: asked of the shards once per
+        term (`matching` brings them along)."""
         terms = self.parser.scored_terms(q)
         with self._lock:
             missing = [t for t in terms if t not in self._frequencies]
         if missing:
-            found = TermStats.merged(every(self._shards, "term_stats", missing)).doc_frequency
-            with self._lock:
-                self._frequencies.update(found)
+            self._learn(every(self._shards, "term_stats", missing))
         with self._lock:
             known = {t: self._frequencies[t] for t in terms}
         return TermStats(self._totals.doc_count_all, self._totals.field_length, known)
@@ -104,8 +104,17 @@ class ShardedKeyword:
         hits = sorted((h for part, _ in found for h in part), key=lambda h: (-h[1], h[0]))
         return hits[:limit], sum(total for _, total in found)
 
+    def _learn(self, parts: list[TermStats]) -> None:
+        found = TermStats.merged(parts).doc_frequency
+        with self._lock:
+            self._frequencies.update(found)
+
     def matching(self, q) -> np.ndarray:
-        return _concat(every(self._shards, "matching", q))
+        if q is wq.NullQuery:
+            return np.zeros(0, dtype=np.int64)
+        found = every(self._shards, "matching", q)
+        self._learn([stats for _, stats in found])
+        return _concat([ords for ords, _ in found])
 
     def titles(self, q, limit: int) -> list[tuple[str, str]]:
         """Title completions: each shard's best, in shard order (not ranked
@@ -142,8 +151,14 @@ class ShardedStore:
         return self._shards.gather([(i, "by_id", (article_id,))])[0]
 
     def passages(self, ord_: int) -> list[Passage]:
-        groups = self._by_shard([ord_])
-        return self._shards.gather([(i, "passages", (ord_,)) for i in groups])[0] if groups else []
+        return self.passages_of([ord_]).get(ord_, [])
+
+    def passages_of(self, ords: list[int]) -> dict[int, list[Passage]]:
+        out: dict[int, list[Passage]] = {}
+        groups = self._by_shard(ords)
+        for part in self._shards.gather([(i, "passages_of", (g,)) for i, g in groups.items()]):
+            out.update(part)
+        return out
 
     def id_table(self) -> dict[int, str]:
         out: dict[int, str] = {}

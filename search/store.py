@@ -164,12 +164,22 @@ class ArticleStore:
             ).fetchall()
 
     def passages(self, ord_: int) -> list[Passage]:
+        return self.passages_of([ord_]).get(ord_, [])
+
+    def passages_of(self, ords: list[int]) -> dict[int, list[Passage]]:
+        """The passages of each of the articles ``ords`` that has any, in pid order."""
+        if not ords:
+            return {}
+        marks = ",".join("?" * len(ords))
         with self._lock:
             rows = self._db.execute(
-                "SELECT pid, ord, start, end FROM passages WHERE ord = ? ORDER BY pid",
-                (ord_,),
+                f"SELECT pid, ord, start, end FROM passages WHERE ord IN ({marks}) ORDER BY pid",
+                list(ords),
             ).fetchall()
-        return [Passage(*r) for r in rows]
+        out: dict[int, list[Passage]] = {}
+        for row in rows:
+            out.setdefault(row[1], []).append(Passage(*row))
+        return out
 
     def passage_articles(self) -> np.ndarray:
         """Article ordinal of every passage, indexed by passage id (-1: none)."""

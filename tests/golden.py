@@ -14,20 +14,24 @@ SYNTAX = ['"prime minister"', "-president government", "title:police", "election
           "US - Israel", "science — research", "xqzzv", "the", ""]
 
 
-def golden_queries(searcher, per_article: int = 4) -> list[str]:
-    """Titles, leads, a pair of body words and a question-like phrase of
-    every article, and syntax the parser handles specially."""
+def golden_queries(searcher) -> list[str]:
+    """Eight queries of every article (its title, lead, pairs and runs of its
+    body words, a question, a title word with an exclusion) and syntax the
+    parser handles specially."""
     ids = searcher.store.id_table()
     out: list[str] = []
     for _, article in sorted(searcher.store.get(sorted(ids)).items()):
         words = re.findall(r"\w+", article.body)
+        title = article.title.split()
         picks = [article.title, " ".join(words[:6]), " ".join(words[10:12]),
-                 f"what happened with {' '.join(words[20:23])}"]
-        out += [p for p in picks[:per_article] if p.strip()]
+                 f"what happened with {' '.join(words[20:23])}", " ".join(words[40:44]),
+                 " ".join(words[-3:]), " ".join(title[:2]).lower(),
+                 f"{title[-1]} -{words[5]}" if title and len(words) > 5 else ""]
+        out += [p for p in picks if p.strip()]
     return list(dict.fromkeys(out + SYNTAX))
 
 
-FILTERS = [Filters(), Filters(category=("WORLD",))]
+FILTERS = [Filters(), Filters(category=("WORLD",))]  # the filtered run: every 4th query
 
 
 def comparable(response) -> dict:

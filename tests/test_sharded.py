@@ -67,16 +67,16 @@ def test_shard_statistics_add_up_to_the_whole_index(whole, three):
 
 def test_golden_queries_rank_the_same_on_three_shards(whole, three):
     queries = golden_queries(whole)
-    assert len(queries) >= 100
+    assert len(queries) >= 200
     compared = 0
-    for query in queries:
+    for n, query in enumerate(queries):
         for mode in MODES:
-            for filters in FILTERS:
+            for filters in FILTERS[: 1 + (n % 4 == 0)]:
                 expected = whole.search(query, mode=mode, size=10, filters=filters, facets=True)
                 got = three.search(query, mode=mode, size=10, filters=filters, facets=True)
                 assert_same(expected, got, f"{mode} {query!r} {filters}")
                 compared += 1
-    assert compared >= 600
+    assert compared >= 700
 
 
 def test_pages_newest_first_related_and_articles_match(whole, three):

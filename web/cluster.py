@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -264,6 +265,9 @@ def serve_cluster(settings: Settings, address: str, host: str, port: int,
                   stop: threading.Event | None = None, poll_seconds: float = 2.0) -> None:
     """``newsearch serve --cluster``: serve the live generation on Ray Serve and
     roll each new generation out to all shards, until ``stop`` (or Ctrl-C)."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stop Serve, as on Ctrl-C
     connect(address)
     serve.start(proxy_location="HeadOnly", http_options={"host": host, "port": port})
     root = IndexDir(settings.index_dir)
@@ -272,7 +276,6 @@ def serve_cluster(settings: Settings, address: str, host: str, port: int,
     log.info("serving %s on http://%s:%d/ (%d shards, %d replicas each)", app, host, port,
              settings.shards, settings.shard_replicas)
     retiring: list[tuple[float, str]] = []
-    stop = stop or threading.Event()
     try:
         while not stop.wait(poll_seconds):
             if shards_app(root.pointed(), settings.shards) != app:
