@@ -32,6 +32,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 
 from bench.load import ROOT, drive, free_port, stop_server, title_queries, wait_until_up
 
@@ -100,7 +101,9 @@ def _measure(cmd: list[str], env: dict, queries: list[str], args, kill: bool = F
     out: dict = {}
     try:
         wait_until_up(port, server)
-        drive(port, queries, 1, 3)  # warm up
+        for query in queries[:10]:  # warm up: first requests open files and load vocabularies
+            for mode in ("keyword", "semantic", "hybrid"):
+                _get(port, "/api/search?" + urlencode({"q": query, "mode": mode}))
         out["one_client"] = drive(port, queries, 1, args.seconds)
         out["clients"] = drive(port, queries, args.clients, args.seconds)
         if "--cluster" in cmd:
@@ -168,7 +171,7 @@ def _kill_under_load(port: int, queries: list[str], args) -> dict:
 def _get(port: int, path: str) -> str:
     import urllib.request
 
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as r:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as r:
         return r.read().decode()
 
 
