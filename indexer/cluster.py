@@ -50,8 +50,8 @@ TASKS_PER_CPU = 2  # parsing tasks in flight per cluster CPU
 
 def runner(address: str, actors: int | None = None, chunk: int = EMBED_CHUNK,
            resources: dict[str, float] | None = None) -> Runner:
-    """A `Runner` on the Ray cluster at ``address`` ("auto": the local one, started
-    if need be), with ``actors`` embedders (default: one per cluster CPU), each
+    """A `Runner` on the Ray cluster at ``address`` ("auto": a new one on this
+    machine, for this process), with ``actors`` embedders (default: one per cluster CPU), each
     also taking ``resources`` (Ray custom resources, e.g. to pin them to nodes)."""
     connect(address)
     cluster = _Cluster(actors, resources or {})
@@ -70,7 +70,7 @@ def connect(address: str) -> None:
     if ray.is_initialized():
         return
     try:
-        ray.init(address=None if address == "auto" else address, log_to_driver=False,
+        ray.init(address="local" if address == "auto" else address, log_to_driver=False,
                  logging_level=logging.WARNING)
     except (ConnectionError, RuntimeError, ValueError) as e:
         raise BuildError(f"cannot join the Ray cluster at {address}: {_first_line(e)}") from e
