@@ -110,6 +110,7 @@ class _Cluster:
         data = ray.data.from_arrow_refs(refs)
         data.context.enable_progress_bars = False
         data.context.print_on_execution_start = False
+        data.context.raise_original_map_exception = True  # the model's error, not Ray Data's
         size = min(len(refs), self.actors or max(1, int(_cpus() // ACTOR_CPUS)))
         data = data.map_batches(_Embed, fn_constructor_args=(embedder,), batch_size=1,
                                 batch_format="numpy", num_cpus=ACTOR_CPUS,
