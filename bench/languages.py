@@ -14,17 +14,15 @@ one run mean more than absolute figures.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from indexer.build import build
 from search.config import Settings
 
-from .run import machine
+from .run import machine, save_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = {}
@@ -72,9 +70,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['seconds']:>8.1f} s {r['articles_per_s']:>7.1f} articles/s "
                   f"{r['cpu_seconds']:>8.1f} CPU s {r['articles_per_cpu_s']:>7.1f} articles/CPU s "
                   f"(embedding {r.get('embedding_s', 0):.1f} s)", flush=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    (args.out / f"languages-{stamp}.json").write_text(json.dumps(report, indent=2))
+    save_report(report, args.out, "languages")
     return 0
 
 

@@ -157,13 +157,17 @@ def test_failed_cluster_build_keeps_the_live_index(ray_cluster, small_corpus, em
     assert searcher.search("the", mode="hybrid").hits
 
 
-def test_cli_index_on_the_cluster(ray_cluster, small_corpus, tmp_path, capsys):
+def test_cli_updates_on_the_cluster(ray_cluster, small_corpus, embedder, tmp_path, capsys):
+    """`newsearch index --cluster` on an index: an update, its one new article
+    read and embedded on the cluster."""
     index = tmp_path / "index"
+    build([small_corpus], Settings(index_dir=index), progress=False, embedder=embedder)
+    (small_corpus / "news.jsonl").write_text("\n".join(sample_lines(6)) + "\n", encoding="utf-8")
     code = main(["index", str(small_corpus), "--index-dir", str(index), "--no-progress",
                  "--cluster", ray_cluster.address])
     assert code == 0, capsys.readouterr().err
-    assert "indexed 5 articles" in capsys.readouterr().out
-    assert IndexDir(index).current().manifest()["articles"] == 5
+    assert capsys.readouterr().out.startswith("added 1, replaced 0, deleted 0 articles")
+    assert IndexDir(index).current().manifest()["articles"] == 6
 
 
 def test_cli_cluster_without_ray(small_corpus, tmp_path, capsys, monkeypatch):
