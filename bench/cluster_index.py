@@ -21,18 +21,15 @@ import argparse
 import contextlib
 import logging
 import os
-import statistics
 import tempfile
-import threading
 from pathlib import Path
 
-from indexer.build import Runner, build
-from search.config import Settings
+from indexer.build import Runner
 
+from .languages import measure
 from .run import machine, save_report
 
 ROOT = Path(__file__).resolve().parents[1]
-CLOCK = os.sysconf("SC_CLK_TCK")
 
 
 def write_corpus(shared: Path, articles: int, folder: Path) -> Path:
@@ -42,67 +39,6 @@ def write_corpus(shared: Path, articles: int, folder: Path) -> Path:
             encoding="utf-8").splitlines()[:n]
         (folder / f"{lang}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder
-
-
-def _process_tree() -> dict[int, float]:
-    """CPU seconds (user + system) of this process and its descendants, by pid."""
-    parents, cpu = {}, {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            pid = int(entry.name)
-            parents[pid], cpu[pid] = int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK
-    tree, frontier = {os.getpid()}, [os.getpid()]
-    while frontier:
-        children = [p for p, parent in parents.items() if parent in frontier and p not in tree]
-        tree.update(children)
-        frontier = children
-    return {pid: cpu[pid] for pid in tree if pid in cpu}
-
-
-class CpuMeter:
-    """CPU seconds of the process tree while it runs, sampled every 0.2 s (a
-    process that exits between samples loses at most that much)."""
-
-    def __init__(self):
-        self.start = _process_tree()
-        self.seen = dict(self.start)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.2):
-            for pid, seconds in _process_tree().items():
-                self.seen[pid] = max(self.seen.get(pid, 0.0), seconds)
-
-    def stop(self) -> float:
-        self._stop.set()
-        self._thread.join()
-        for pid, seconds in _process_tree().items():
-            self.seen[pid] = max(self.seen.get(pid, 0.0), seconds)
-        return sum(self.seen.values()) - sum(self.start.values())
-
-
-def measure(corpus: Path, runner: Runner, repeat: int) -> dict:
-    """Median figures of ``repeat`` builds of ``corpus`` into fresh index folders."""
-    rows = []
-    for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            meter = CpuMeter()
-            summary = build([corpus], Settings(index_dir=Path(tmp)), progress=False,
-                            runner=runner)
-            cpu = meter.stop()
-        rows.append({"articles": summary.indexed, "passages": summary.passages,
-                     "seconds": summary.seconds, "cpu_seconds": cpu,
-                     **{f"{stage}_s": t for stage, t in summary.stages.items()}})
-    out = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
-    out["articles_per_s"] = out["articles"] / out["seconds"]
-    out["passages_per_s"] = out["passages"] / out["seconds"]
-    return out
 
 
 @contextlib.contextmanager
@@ -153,13 +89,13 @@ def main(argv: list[str] | None = None) -> int:
               "chunk": args.chunk, "results": {}}
     with tempfile.TemporaryDirectory() as tmp:
         corpus = write_corpus(args.shared, args.articles, Path(tmp))
-        local = report["results"]["local"] = measure(corpus, Runner(chunk=args.chunk),
-                                                     args.repeat)
+        local = report["results"]["local"] = measure(corpus, {}, args.repeat,
+                                                     Runner(chunk=args.chunk))
         print(line("local", local), flush=True)
         for nodes in args.nodes:
             with loopback_cluster(nodes) as address:
                 runner = cluster.runner(address, chunk=args.chunk)
-                r = report["results"][f"{nodes} nodes"] = measure(corpus, runner, args.repeat)
+                r = report["results"][f"{nodes} nodes"] = measure(corpus, {}, args.repeat, runner)
             print(line(f"{nodes} nodes", r, local), flush=True)
     save_report(report, args.out, "cluster-index")
     return 0

@@ -16,12 +16,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
-from indexer.build import build
+from indexer.build import LOCAL, Runner, build
 from search.config import Settings
 
+from .cpu import CpuMeter
 from .run import machine, save_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,20 +32,21 @@ RUNS = [("ru", "routed (shipped)", SHIPPED), ("ru", "MiniLM only (before)", BEFO
         ("en", "shipped", SHIPPED)]
 
 
-def measure(corpus: Path, changes: dict, runs: int) -> dict:
+def measure(corpus: Path, changes: dict, runs: int, runner: Runner = LOCAL) -> dict:
     """Median figures of ``runs`` builds of ``corpus`` into fresh index folders."""
     rows = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
-            cpu = time.process_time()
+            meter = CpuMeter()
             summary = build([corpus], Settings(index_dir=Path(tmp)).replace(**changes),
-                            progress=False)
-            cpu = time.process_time() - cpu
+                            progress=False, runner=runner)
+            cpu = meter.stop()
         rows.append({"articles": summary.indexed, "passages": summary.passages,
                      "seconds": summary.seconds, "cpu_seconds": cpu,
                      **{f"{stage}_s": t for stage, t in summary.stages.items()}})
     out = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     out["articles_per_s"] = out["articles"] / out["seconds"]
+    out["passages_per_s"] = out["passages"] / out["seconds"]
     # CPU time is steadier than wall time on a shared machine.
     out["articles_per_cpu_s"] = out["articles"] / out["cpu_seconds"]
     return out
