@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import socket
 from collections import deque
 from typing import Iterable, Iterator
 
@@ -51,8 +52,9 @@ TASKS_PER_CPU = 2  # parsing tasks in flight per cluster CPU
 def runner(address: str, actors: int | None = None, chunk: int = EMBED_CHUNK,
            resources: dict[str, float] | None = None) -> Runner:
     """A `Runner` on the Ray cluster at ``address`` ("auto": a new one on this
-    machine, for this process), with ``actors`` embedders (default: one per cluster CPU), each
-    also taking ``resources`` (Ray custom resources, e.g. to pin them to nodes)."""
+    machine, for this process), with ``actors`` embedders (default: one per
+    cluster CPU), each also taking ``resources`` (Ray custom resources, e.g. to
+    pin them to some nodes), and encoding units of ``chunk`` passages."""
     connect(address)
     cluster = _Cluster(actors, resources or {})
     return Runner(read=cluster.read, encode=cluster.encode, chunk=chunk)
@@ -69,11 +71,25 @@ def connect(address: str) -> None:
     logging.getLogger("ray.data").setLevel(logging.ERROR)
     if ray.is_initialized():
         return
+    if address != "auto":
+        _check_reachable(address)
     try:
         ray.init(address="local" if address == "auto" else address, log_to_driver=False,
                  logging_level=logging.WARNING)
     except (ConnectionError, RuntimeError, ValueError) as e:
         raise BuildError(f"cannot join the Ray cluster at {address}: {_first_line(e)}") from e
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once where ray.init would wait for ever for a head that is not there."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise BuildError(f"--cluster takes the head's HOST:PORT or auto, not {address!r}")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
+    except OSError as e:
+        raise BuildError(f"cannot join the Ray cluster at {address}: "
+                         f"{e.strerror or type(e).__name__}") from e
 
 
 class _Cluster:
@@ -91,9 +107,10 @@ class _Cluster:
         parse = ray.remote(num_cpus=1)(_parse)
         window: deque = deque()
         with _failures():
+            most = TASKS_PER_CPU * _cpus()
             for batch in _batches(loaded(sources)):
                 window.append(parse.remote(batch, fmt, fields))
-                if len(window) >= TASKS_PER_CPU * _cpus():
+                if len(window) >= most:
                     yield from ray.get(window.popleft())
             while window:
                 yield from ray.get(window.popleft())
@@ -102,6 +119,7 @@ class _Cluster:
         """As `build.encode_here`, the units encoded by a pool of embedder actors."""
         import pyarrow as pa
         import ray
+        import ray.data
 
         refs = [ray.put(pa.table({"unit": [i], "pids": [pids], "texts": [texts]}))
                 for i, (pids, texts) in enumerate(units)]
@@ -111,7 +129,7 @@ class _Cluster:
         data.context.enable_progress_bars = False
         data.context.print_on_execution_start = False
         data.context.raise_original_map_exception = True  # the model's error, not Ray Data's
-        size = min(len(refs), self.actors or max(1, int(_cpus() // ACTOR_CPUS)))
+        size = min(len(refs), self.actors or max(1, _cpus() // ACTOR_CPUS))
         data = data.map_batches(_Embed, fn_constructor_args=(embedder,), batch_size=1,
                                 batch_format="numpy", num_cpus=ACTOR_CPUS,
                                 resources=self.resources or None,
@@ -154,7 +172,6 @@ def _batches(items: Iterable[Loaded | Skipped]) -> Iterator[list[Loaded | Skippe
         yield batch
 
 
-
 def _in_order(items: Iterable[tuple[int, Encoded]]) -> Iterator[Encoded]:
     """The values of (number, value) pairs arriving in any order, by number from 0."""
     waiting: dict[int, Encoded] = {}
@@ -180,7 +197,8 @@ def _failures():
     try:
         yield
     except RayError as e:
-        raise BuildError(f"the cluster build failed: {_first_line(_cause(e))}") from e
+        raise BuildError("the cluster build failed, the live index is unchanged: "
+                         f"{_first_line(_cause(e))}") from e
 
 
 def _cause(error: BaseException) -> BaseException:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import socket
+import subprocess
 import sys
 from pathlib import Path
 
@@ -149,12 +151,29 @@ def test_failed_cluster_build_keeps_the_live_index(ray_cluster, small_corpus, em
     broken = BrokenEmbedder.for_settings(Settings())
     with pytest.raises(BuildError) as failure:
         cluster_build(ray_cluster, small_corpus, index, broken)
-    assert str(failure.value) == ("the cluster build failed: RuntimeError: model weights are "
-                                  "corrupt")
+    assert str(failure.value) == ("the cluster build failed, the live index is unchanged: "
+                                  "RuntimeError: model weights are corrupt")
     assert IndexDir(index).pointed() == live
     assert sorted(p.name for p in index.iterdir() if p.name.startswith("gen-")) == [live]
     searcher = Searcher.open(index, Settings(index_dir=index), embedder=embedder)
     assert searcher.search("the", mode="hybrid").hits
+
+
+def test_unreachable_cluster_is_one_line_and_changes_nothing(small_corpus, embedder, tmp_path):
+    """A fresh process (not connected to Ray) given an address nobody listens on."""
+    index = tmp_path / "index"
+    build([small_corpus], Settings(index_dir=index), progress=False, embedder=embedder)
+    live = IndexDir(index).pointed()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{s.getsockname()[1]}"
+    done = subprocess.run([sys.executable, "-m", "newsearch", "index", str(small_corpus),
+                           "--index-dir", str(index), "--cluster", address],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr == (f"newsearch: cannot join the Ray cluster at {address}: "
+                           "Connection refused\n")
+    assert IndexDir(index).pointed() == live
 
 
 def test_cli_updates_on_the_cluster(ray_cluster, small_corpus, embedder, tmp_path, capsys):
