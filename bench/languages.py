@@ -14,17 +14,15 @@ one run mean more than absolute figures.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import tempfile
-import time
-from datetime import datetime, timezone
 from pathlib import Path
 
-from indexer.build import build
+from indexer.build import LOCAL, Runner, build
 from search.config import Settings
 
-from .run import machine
+from .cpu import CpuMeter
+from .run import machine, save_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = {}
@@ -34,20 +32,21 @@ RUNS = [("ru", "routed (shipped)", SHIPPED), ("ru", "MiniLM only (before)", BEFO
         ("en", "shipped", SHIPPED)]
 
 
-def measure(corpus: Path, changes: dict, runs: int) -> dict:
+def measure(corpus: Path, changes: dict, runs: int, runner: Runner = LOCAL) -> dict:
     """Median figures of ``runs`` builds of ``corpus`` into fresh index folders."""
     rows = []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as tmp:
-            cpu = time.process_time()
+            meter = CpuMeter()
             summary = build([corpus], Settings(index_dir=Path(tmp)).replace(**changes),
-                            progress=False)
-            cpu = time.process_time() - cpu
+                            progress=False, runner=runner)
+            cpu = meter.stop()
         rows.append({"articles": summary.indexed, "passages": summary.passages,
                      "seconds": summary.seconds, "cpu_seconds": cpu,
                      **{f"{stage}_s": t for stage, t in summary.stages.items()}})
     out = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     out["articles_per_s"] = out["articles"] / out["seconds"]
+    out["passages_per_s"] = out["passages"] / out["seconds"]
     # CPU time is steadier than wall time on a shared machine.
     out["articles_per_cpu_s"] = out["articles"] / out["cpu_seconds"]
     return out
@@ -72,9 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{r['seconds']:>8.1f} s {r['articles_per_s']:>7.1f} articles/s "
                   f"{r['cpu_seconds']:>8.1f} CPU s {r['articles_per_cpu_s']:>7.1f} articles/CPU s "
                   f"(embedding {r.get('embedding_s', 0):.1f} s)", flush=True)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    (args.out / f"languages-{stamp}.json").write_text(json.dumps(report, indent=2))
+    save_report(report, args.out, "languages")
     return 0
 
 

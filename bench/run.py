@@ -344,6 +344,14 @@ def index_size(path: Path) -> dict:
     return parts
 
 
+def save_report(report: dict, out: Path, name: str) -> Path:
+    """``report`` as JSON in ``out``, named ``name`` and the UTC time."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}.json"
+    path.write_text(json.dumps(report, indent=2))
+    return path
+
+
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "")

@@ -4,6 +4,13 @@ Articles are read and stored (SQLite), keyword-indexed (Whoosh) and split into
 passages in one pass; passages are then embedded in large chunks (the model
 sorts each chunk by length, so batches are dense) into the faiss index.  The
 generation becomes live only when all of it is on disk (see `search.layout`).
+
+Reading and parsing the sources, and encoding the passages, are done by a
+`Runner`: in this process by default, on a Ray cluster with `indexer.cluster`.
+Either way the driver stores, deduplicates and keyword-indexes the articles in
+the order they were read, and hands the model the same encoding units (the
+same passages, `Runner.chunk` at a time, in passage-id order), so the index
+is the same.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from tqdm import tqdm
 
+from search.article import Article
 from search.config import INDEX_SETTINGS, Settings
 from search import spaces, storage
 from search.embedder import Embedder, embedders_for
@@ -36,9 +44,33 @@ from .sources import read_sources
 
 EMBED_CHUNK = 2048  # passages per encode() call
 
+# One encode() call's input: passage ids and the texts to embed; and its output.
+Unit = tuple[np.ndarray, list[str]]
+Encoded = tuple[np.ndarray, np.ndarray]
+
 
 class BuildError(Exception):
     """The build could not produce an index; the live one is unchanged."""
+
+
+def encode_here(embedder: Embedder, units: Iterable[Unit]) -> Iterator[Encoded]:
+    """(passage ids, vectors) of each unit, in order, computed in this process."""
+    for pids, texts in units:
+        yield pids, embedder.encode(texts)
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Where the heavy stages run: ``read`` yields the articles of the sources
+    (as `read_sources`, in its order) and ``encode`` the vectors of each unit
+    of ``chunk`` passages (as `encode_here`, in its order)."""
+
+    read: Callable[..., Iterator[Article | Skipped]] = read_sources
+    encode: Callable[[Embedder, Iterable[Unit]], Iterator[Encoded]] = encode_here
+    chunk: int = EMBED_CHUNK
+
+
+LOCAL = Runner()
 
 
 @dataclass
@@ -79,6 +111,7 @@ def build(
     embedder: Embedder | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
     fields: FieldMap | None = None,
+    runner: Runner = LOCAL,
 ) -> BuildSummary:
     """Index ``sources`` into a new generation of ``settings.index_dir`` and make it live."""
     started = time.perf_counter()
@@ -91,7 +124,7 @@ def build(
         gen = layout.begin()
         try:
             _write(gen, sources, settings, fmt, fields, progress, specs, embedders, summary,
-                   on_skip)
+                   on_skip, runner)
             summary.generation = layout.publish(gen).name
         except BaseException:
             layout.abandon(gen)
@@ -102,12 +135,12 @@ def build(
 
 def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: bool,
            specs: list[spaces.SpaceSpec], embedders: list, summary: BuildSummary,
-           on_skip) -> None:
+           on_skip, runner: Runner) -> None:
     store = ArticleStore(gen.store_file, writable=True)
     keyword = KeywordWriter(gen.keyword_dir)
     try:
         duplicates = Deduplicator()
-        items = _timed(read_sources(sources, fmt, fields), summary, "extraction")
+        items = _timed(runner.read(sources, fmt, fields), summary, "extraction")
         for item in tqdm(items, desc="reading", unit=" articles", disable=not progress):
             if isinstance(item, Skipped):
                 summary.skipped.append(item)
@@ -146,7 +179,8 @@ def _write(gen: Generation, sources, settings: Settings, fmt, fields, progress: 
             vectors = VectorIndex.build(embedder.dim)
             with summary.timed("embedding"):
                 embed_passages(vectors, store, store.passage_count(ords), settings, embedder,
-                               progress, ords=ords, desc=f"embedding ({spec.name})")
+                               progress, ords=ords, desc=f"embedding ({spec.name})",
+                               runner=runner)
             with summary.timed("vector_index"):
                 vectors = vectors.for_size(settings.exact_search_max_passages)
                 vectors.save(gen.path / spec.file_name)
@@ -233,23 +267,27 @@ def passage_spans(title: str, body: str, settings: Settings, embedder: Embedder,
 
 def embed_passages(index: VectorIndex, store: ArticleStore, total: int, settings: Settings,
                    embedder: Embedder, progress: bool, ords: Iterable[int] | None = None,
-                   desc: str = "embedding") -> None:
+                   desc: str = "embedding", runner: Runner = LOCAL) -> None:
     """Embed the stored passages (of articles ``ords``, or all) into ``index``."""
     bar = tqdm(total=total, desc=desc, unit=" passages", disable=not progress)
+    units = encoding_units(store, settings, ords, runner.chunk)
+    for pids, vectors in runner.encode(embedder, units):
+        index.add(pids, vectors)
+        bar.update(len(pids))
+    bar.close()
+
+
+def encoding_units(store: ArticleStore, settings: Settings, ords: Iterable[int] | None,
+                   size: int) -> Iterator[Unit]:
+    """The stored passages (of articles ``ords``, or all) in passage-id order,
+    ``size`` at a time: what one encode() call embeds."""
     pids: list[int] = []
     texts: list[str] = []
-
-    def flush() -> None:
-        index.add(np.asarray(pids), embedder.encode(texts))
-        bar.update(len(texts))
-        pids.clear()
-        texts.clear()
-
     for pid, text in store.iter_passage_texts(settings.embed_title, ords):
         pids.append(pid)
         texts.append(text)
-        if len(texts) >= EMBED_CHUNK:
-            flush()
+        if len(texts) >= size:
+            yield np.asarray(pids, dtype=np.int64), texts
+            pids, texts = [], []
     if texts:
-        flush()
-    bar.close()
+        yield np.asarray(pids, dtype=np.int64), texts

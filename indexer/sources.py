@@ -72,29 +72,55 @@ def files(sources: Iterable[Path]) -> Iterator[Path | Skipped]:
 def read_sources(sources: Iterable[Path], fmt: str | None = None,
                  fields: FieldMap | None = None) -> Iterator[Article | Skipped]:
     """Articles from every source, and a `Skipped` for whatever could not be read."""
+    return parse_all(loaded(sources), fmt, fields)
+
+
+Loaded = tuple[str, bytes]  # a file's name and bytes
+
+
+def loaded(sources: Iterable[Path]) -> Iterator[Loaded | Skipped]:
+    """Every source file (`files`) with its bytes (`load`), or why it cannot be read."""
     for path in files(sources):
-        if isinstance(path, Skipped):
-            yield path
+        data = path if isinstance(path, Skipped) else load(path)
+        yield data if isinstance(data, Skipped) else (str(path), data)
+
+
+def parse_all(items: Iterable[Loaded | Skipped], fmt: str | None = None,
+              fields: FieldMap | None = None) -> Iterator[Article | Skipped]:
+    """The articles of each loaded file (`parse`); a `Skipped` passes through."""
+    for item in items:
+        if isinstance(item, Skipped):
+            yield item
         else:
-            yield from read_file(path, fmt, fields or {})
+            yield from parse(*item, fmt, fields or {})
 
 
-def read_file(path: Path, fmt: str | None = None, fields: FieldMap | None = None
-              ) -> Iterator[Article | Skipped]:
-    """The articles in one file (or why there are none)."""
-    where = str(path)
+def load(path: Path) -> bytes | Skipped:
+    """The file's bytes, decompressed if it is gzipped (by name or content), or
+    why it cannot be read."""
     try:
-        data = _load(path)
+        with open(path, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+        if data[:2] == b"\x1f\x8b" or path.name.lower().endswith(".gz"):
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                data = unzipped.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise ValueError(f"larger than {MAX_BYTES // 2**20} MiB")
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as e:
-        yield Skipped(where, _reason(e))
-        return
+        return Skipped(str(path), _reason(e))
+    return data
+
+
+def parse(where: str, data: bytes, fmt: str | None = None, fields: FieldMap | None = None
+          ) -> Iterator[Article | Skipped]:
+    """The articles in the bytes ``data`` of the file ``where`` (or why there are none)."""
     if not data.strip():
         yield Skipped(where, "empty file")
         return
     if _is_binary(data):
         yield Skipped(where, "binary file, not text")
         return
-    kind = fmt or detect_format(_extension(path.name.removesuffix(".gz")), data)
+    kind = fmt or detect_format(_extension(Path(where).name.removesuffix(".gz")), data)
     try:
         text = _decode(data, kind)
     except (UnicodeDecodeError, LookupError) as e:
@@ -129,18 +155,6 @@ def detect_format(extension: str, data: bytes) -> str:
 def _extension(name: str) -> str:
     """".jsonl" for "a.jsonl" and "a.jsonl.gz"."""
     return Path(name.lower().removesuffix(".gz")).suffix
-
-
-def _load(path: Path) -> bytes:
-    """The file's bytes, decompressed if it is gzipped (by name or content)."""
-    with open(path, "rb") as f:
-        data = f.read(MAX_BYTES + 1)
-    if data[:2] == b"\x1f\x8b" or path.name.lower().endswith(".gz"):
-        with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
-            data = unzipped.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise ValueError(f"larger than {MAX_BYTES // 2**20} MiB")
-    return data
 
 
 def _is_binary(data: bytes) -> bool:

@@ -32,13 +32,11 @@ from search.layout import Generation, IndexDir, IndexFormatError
 from search.store import ArticleStore
 from search.vectors import VectorIndex
 
-from .build import (BuildError, BuildSummary, article_passages, embed_passages, space_manifest,
-                    space_members)
+from .build import (LOCAL, BuildError, BuildSummary, Runner, article_passages, embed_passages,
+                    space_manifest, space_members)
 from .dedup import Deduplicator
 from .readers import Skipped
 from .records import FieldMap
-from .sources import read_sources
-
 
 
 @dataclass
@@ -74,13 +72,14 @@ def update(
     embedder: Embedder | None = None,
     on_skip: Callable[[Skipped], None] | None = None,
     fields: FieldMap | None = None,
+    runner: Runner = LOCAL,
 ) -> UpdateSummary:
     """Add the new articles of ``sources`` to the live index and replace changed ones."""
 
     def apply(edit: _Edit, summary: UpdateSummary) -> None:
         duplicates = Deduplicator()
         articles = 0
-        for item in read_sources(sources, fmt, fields):
+        for item in runner.read(sources, fmt, fields):
             if isinstance(item, Skipped):
                 summary.skipped.append(item)
                 if on_skip:
@@ -94,7 +93,7 @@ def update(
         if not articles:
             raise BuildError("no articles found to index; the current index is unchanged")
 
-    return _change(settings, apply, progress, embedder)
+    return _change(settings, apply, progress, embedder, runner)
 
 
 def delete(ids: Iterable[str], settings: Settings, embedder: Embedder | None = None) -> UpdateSummary:
@@ -113,7 +112,7 @@ def delete(ids: Iterable[str], settings: Settings, embedder: Embedder | None = N
 
 
 def _change(settings: Settings, apply, progress: bool | None,
-            embedder: Embedder | None) -> UpdateSummary:
+            embedder: Embedder | None, runner: Runner = LOCAL) -> UpdateSummary:
     started = time.perf_counter()
     progress = sys.stderr.isatty() if progress is None else progress
     embedder = embedder or Embedder.for_settings(settings)
@@ -133,7 +132,7 @@ def _change(settings: Settings, apply, progress: bool | None,
                 raise
             summary.changed = bool(summary.added or summary.replaced or summary.deleted)
             if summary.changed:
-                summary.passages, summary.articles = edit.finish(progress)
+                summary.passages, summary.articles = edit.finish(progress, runner)
                 summary.generation = layout.publish(gen).name
             else:
                 edit.cancel()
@@ -220,7 +219,7 @@ class _Edit:
         self.fresh_ords.discard(ord_)
         return True
 
-    def finish(self, progress: bool) -> tuple[int, int]:
+    def finish(self, progress: bool, runner: Runner) -> tuple[int, int]:
         """Write everything into the new generation; (passages embedded, articles)."""
         try:
             self.store.commit()
@@ -236,7 +235,7 @@ class _Edit:
                 fresh = sorted(self.fresh_ords.intersection(held))
                 embed_passages(vectors, self.store, self.store.passage_count(fresh),
                                self.settings, embedder, progress, ords=fresh,
-                               desc=f"embedding ({spec.name})")
+                               desc=f"embedding ({spec.name})", runner=runner)
                 vectors.save(self.gen.path / spec.file_name)
                 space_info.append(space_manifest(spec, embedder, vectors))
             np.save(self.gen.passage_articles_file,

@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     source_options(c)
     c.add_argument("--rebuild", action="store_true",
                    help="build the whole index from SOURCE alone (articles not in it are dropped)")
+    c.add_argument("--cluster", metavar="ADDRESS", default=None,
+                   help="read and embed on the Ray cluster at ADDRESS (auto: a local one); "
+                        "needs newsearch[cluster]")
     c.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     c = command("delete", _delete, "remove articles from the index by id")
@@ -110,16 +113,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _index(args, settings: Settings) -> int:
-    from indexer.build import build
+    from indexer.build import LOCAL, build
     from indexer.update import update
     from search.layout import IndexDir
 
+    runner = LOCAL
+    if args.cluster:
+        from indexer.cluster import runner as on_cluster
+
+        runner = on_cluster(args.cluster)
     progress = False if args.no_progress else None
     # An index whose live generation is missing or damaged is refused with a hint, never
     # silently replaced by SOURCE alone: only --rebuild or a first run builds.
     run = update if not args.rebuild and IndexDir(settings.index_dir).pointer.exists() else build
     summary = run(args.sources, settings, fmt=args.format, fields=_merged(args.map),
-                  progress=progress)
+                  progress=progress, runner=runner)
     print(summary.report())
     return 0
 

