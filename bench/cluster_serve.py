@@ -143,9 +143,13 @@ def _kill_under_load(port: int, queries: list[str], args) -> dict:
     from web.cluster import read_serving
 
     app = read_serving(args.index_dir)["app"]
-    victim = sorted(a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
-                    if a["namespace"] == "serve"
-                    and a["name"].startswith(f"SERVE_REPLICA::{app}#shard-0#"))[0]
+
+    def replicas() -> list[str]:
+        return sorted(a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
+                      if a["namespace"] == "serve"
+                      and a["name"].startswith(f"SERVE_REPLICA::{app}#shard-0#"))
+
+    victim = replicas()[0]
     restarted: dict = {}
 
     def kill() -> None:
@@ -153,8 +157,10 @@ def _kill_under_load(port: int, queries: list[str], args) -> dict:
         ray.kill(ray.get_actor(victim, namespace="serve"), no_restart=True)
         killed = time.monotonic()
         while time.monotonic() - killed < 120:
+            now = replicas()
             states = serve.status().applications[app].deployments["shard-0"].replica_states
-            if {str(getattr(k, "value", k)): n for k, n in states.items()} == {
+            running = {str(getattr(k, "value", k)): n for k, n in states.items()}
+            if victim not in now and len(now) == args.replicas and running == {
                     "RUNNING": args.replicas}:
                 restarted["replacement_running_after_s"] = round(time.monotonic() - killed, 1)
                 return

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import socket
 from collections import deque
 from typing import Iterable, Iterator
 
 import numpy as np
 
+from newsearch.ray_cluster import ClusterError, first_line
+from newsearch.ray_cluster import connect as connect_to
 from search import threads
 from search.article import Article
 from search.embedder import Embedder
@@ -61,35 +62,15 @@ def runner(address: str, actors: int | None = None, chunk: int = EMBED_CHUNK,
 
 
 def connect(address: str) -> None:
-    """Join the Ray cluster at ``address`` unless this process already has."""
+    """Join the Ray cluster at ``address`` (`newsearch.ray_cluster.connect`)."""
     try:
-        import ray
-        import ray.data
-    except ImportError:
-        raise BuildError("--cluster needs Ray: pip install 'newsearch[cluster]'") from None
+        connect_to(address)
+        import ray.data  # noqa: F401  (the extra's Ray Data)
+    except (ClusterError, ImportError) as e:
+        raise BuildError(str(e) if isinstance(e, ClusterError) else
+                         "--cluster needs Ray: pip install 'newsearch[cluster]'") from e
     # The build shows its own progress: not Ray Data's reports of each dataset.
     logging.getLogger("ray.data").setLevel(logging.ERROR)
-    if ray.is_initialized():
-        return
-    if address != "auto":
-        _check_reachable(address)
-    try:
-        ray.init(address="local" if address == "auto" else address, log_to_driver=False,
-                 logging_level=logging.WARNING)
-    except (ConnectionError, RuntimeError, ValueError) as e:
-        raise BuildError(f"cannot join the Ray cluster at {address}: {_first_line(e)}") from e
-
-
-def _check_reachable(address: str) -> None:
-    """Fail at once where ray.init would wait for ever for a head that is not there."""
-    host, _, port = address.removeprefix("ray://").rpartition(":")
-    if not host or not port.isdigit():
-        raise BuildError(f"--cluster takes the head's HOST:PORT or auto, not {address!r}")
-    try:
-        socket.create_connection((host.strip("[]"), int(port)), timeout=10).close()
-    except OSError as e:
-        raise BuildError(f"cannot join the Ray cluster at {address}: "
-                         f"{e.strerror or type(e).__name__}") from e
 
 
 class _Cluster:
@@ -198,7 +179,7 @@ def _failures():
         yield
     except RayError as e:
         raise BuildError("the cluster build failed, the live index is unchanged: "
-                         f"{_first_line(_cause(e))}") from e
+                         f"{first_line(_cause(e))}") from e
 
 
 def _cause(error: BaseException) -> BaseException:
@@ -211,8 +192,3 @@ def _cause(error: BaseException) -> BaseException:
             break
         error = inner
     return error
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__

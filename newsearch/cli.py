@@ -268,12 +268,14 @@ def _serve(args, settings: Settings) -> int:
 def _serve_cluster(args, settings: Settings) -> int:
     from search.config import SettingsError
 
+    from .ray_cluster import ClusterError
+
+    if (args.shards is not None and args.shards < 1) or (args.replicas is not None and args.replicas < 1):
+        raise SettingsError("--shards and --replicas must be at least 1")
     try:
         from web.cluster import serve_cluster
     except ImportError as e:
-        raise SettingsError(f"--cluster needs the cluster extra: pip install 'newsearch[cluster]' ({e})")
-    if (args.shards is not None and args.shards < 1) or (args.replicas is not None and args.replicas < 1):
-        raise SettingsError("--shards and --replicas must be at least 1")
+        raise ClusterError(f"--cluster needs the cluster extra: pip install 'newsearch[cluster]' ({e})")
     settings = settings.replace(shards=args.shards or settings.shards,
                                 shard_replicas=args.replicas or settings.shard_replicas,
                                 threads=args.threads or settings.threads)
@@ -307,8 +309,10 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from search.config import SettingsError
     from search.storage import StorageError
 
-    return (BuildError, DatasetError, IndexNotFound, IndexLocked, SearchError, SettingsError,
-            StorageError, OSError)
+    from .ray_cluster import ClusterError
+
+    return (BuildError, ClusterError, DatasetError, IndexNotFound, IndexLocked, SearchError,
+            SettingsError, StorageError, OSError)
 
 
 _USER_ERRORS = _user_errors()

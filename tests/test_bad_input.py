@@ -1,7 +1,6 @@
 """Bad input is skipped with its path (and line) and the reason; the rest is read."""
 
 import gzip
-from pathlib import Path
 
 from indexer import sources
 from indexer.readers import Skipped

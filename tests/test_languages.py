@@ -2,7 +2,6 @@
 language, language detection choosing, and no model embedding a language it
 cannot read (Armenian and Azerbaijani are found by their words)."""
 
-import json
 
 import pytest
 

@@ -35,10 +35,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
-import ray
 from ray import serve
 from ray.exceptions import ActorUnavailableError, RayActorError
 
+from newsearch.ray_cluster import connect
 from search import threads
 from search.config import Settings
 from search.embedder import embedders_for
@@ -218,12 +218,6 @@ class ClusterLive(LiveSearcher):
 
 
 # --- the driver ----------------------------------------------------------------
-def connect(address: str) -> None:
-    """Join the Ray cluster at ``address`` ("auto": start one on this machine)."""
-    if not ray.is_initialized():
-        ray.init(address=None if address == "auto" else address, log_to_driver=False)
-
-
 def deploy_shards(generation: Generation, settings: Settings) -> str:
     """Cut ``generation`` into ``settings.shards`` shards, run them, return their app."""
     root = split(generation, settings.shards, settings)
