@@ -68,13 +68,14 @@ def _date(value: Any) -> dt.date | None:
         raise SearchError("bad_pins", f"pin dates are YYYY-MM-DD, not {value!r}") from None
 
 
-def pinned_for(pins: Sequence[Pin], query: str, today: dt.date) -> list[str]:
-    """The article ids pinned for ``query`` today, in order."""
+def pinned_for(pins: Sequence[Pin], query: str, today: dt.date) -> tuple[str, ...]:
+    """The article ids pinned for ``query`` today, in order (a tuple: part of
+    the response cache's key)."""
     ids: dict[str, None] = {}
     for pin in pins:
         if pin.applies(query, today):
             ids.update(dict.fromkeys(pin.ids))
-    return list(ids)
+    return tuple(ids)
 
 
 def pinned_ords(store, ids: Sequence[str], allow: np.ndarray | None) -> np.ndarray:

@@ -72,10 +72,6 @@ class Shard:
         self.path = Path(path)
         self.parts = open_local(Generation(self.path), settings)
 
-    @property
-    def index(self) -> int:
-        return int(self.parts.manifest["shard"])
-
     def summary(self) -> Summary:
         pa = np.asarray(self.parts.passage_article)
         pids = np.flatnonzero(pa >= 0)
@@ -124,12 +120,14 @@ class Shard:
         self.parts.close()
 
 
-def split(generation: Generation, shards: int, settings: Settings) -> Path:
+def split(generation: Generation, shards: int) -> Path:
     """Cut ``generation`` into ``shards`` shard directories (once: an existing
-    complete split is reused) and return their parent."""
+    complete split is reused) and return their parent.  The shards of
+    generations that are gone are removed."""
     if shards < 1:
         raise ValueError("shards must be at least 1")
     out = shards_dir(generation, shards)
+    _prune(out.parent)
     if all((out / str(i) / "manifest.json").exists() for i in range(shards)):
         return out
     manifest = generation.check_format()
@@ -147,6 +145,14 @@ def split(generation: Generation, shards: int, settings: Settings) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     building.rename(out)
     return out
+
+
+def _prune(root: Path) -> None:
+    """Remove shard directories whose generation was pruned (a replica still
+    reading one keeps its open files until it stops)."""
+    for path in root.glob("gen-*-of-*"):
+        if not (root.parent / path.name.split("-of-")[0]).is_dir():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _write_shard(generation: Generation, manifest: dict, path: Path, index: int, shards: int,
@@ -194,5 +200,5 @@ def open_shards(generation: Generation, shards: int, settings: Settings) -> list
     """The ``shards`` shards of ``generation`` opened in this process (split first if needed)."""
     if not generation.path.is_dir():
         raise IndexNotFound(f"generation {generation.name} is gone")
-    root = split(generation, shards, settings)
+    root = split(generation, shards)
     return [Shard(root / str(i), settings) for i in range(shards)]

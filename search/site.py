@@ -41,7 +41,7 @@ def site_search(searcher: Searcher, editors: Editors | None, query: str, *, corr
     text = fixed or typed
     expanded = synonyms.expand(text)
     expanded = expanded if len(expanded) <= limit else text
-    pinned = pinned_for(editors.pins(), text, today or dt.date.today()) if editors and text else []
+    pinned = pinned_for(editors.pins(), text, today or dt.date.today()) if editors and text else ()
     response = searcher.search(expanded, pinned=pinned, **options)
     response.query = typed
     response.corrected_query = fixed

@@ -130,3 +130,20 @@ def test_a_new_generation_is_never_answered_from_the_old_ones_cache(tmp_path, em
         ids = [h.article.id for h in after.hits] + [a.id for h in after.hits for a in h.similar]
         assert SEED_ID in ids
     live.close()
+
+
+def test_the_sites_search_is_answered_from_the_cache_when_repeated(newsroom_index, embedder):
+    """What the page and API run (`site_search`, with the editors' pins and
+    synonyms) must reach the response cache, not only `Searcher.search`."""
+    from search.editors import Editors
+    from search.site import site_search
+
+    s = Searcher.open(newsroom_index, Settings(index_dir=newsroom_index), embedder=embedder)
+    try:
+        editors = Editors(newsroom_index / "no-editors")
+        first = site_search(s, editors, "Israel Hezbollah", mode="hybrid", facets=True)
+        again = site_search(s, editors, "Israel Hezbollah", mode="hybrid", facets=True)
+        assert s.cache.stats()["responses"]["hits"] == 1
+        same(answer(first), answer(again))
+    finally:
+        s.close()

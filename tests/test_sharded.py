@@ -42,7 +42,7 @@ def three(newsroom_index, embedder):
 
 def test_split_puts_every_article_in_the_shard_its_id_names(newsroom_index, whole):
     gen = IndexDir(newsroom_index).current()
-    root = split(gen, 3, whole.settings)
+    root = split(gen, 3)
     shards = open_shards(gen, 3, whole.settings)
     try:
         held = [set(s.id_table().values()) for s in shards]
@@ -55,7 +55,10 @@ def test_split_puts_every_article_in_the_shard_its_id_names(newsroom_index, whol
     finally:
         for s in shards:
             s.close()
-    assert split(gen, 3, whole.settings) == root  # made once
+    assert split(gen, 3) == root  # made once
+    gone = root.parent / "gen-999999-of-2"  # the shards of a pruned generation
+    (gone / "0").mkdir(parents=True)
+    assert split(gen, 3) == root and not gone.exists() and root.exists()
 
 
 def test_shard_statistics_add_up_to_the_whole_index(whole, three):

@@ -41,9 +41,9 @@ def test_pins_apply_by_query_and_dates():
     pins = [Pin.from_dict({"query": "Elections ", "ids": ["a", "b"], "start": "2024-10-01",
                            "end": "2024-10-31"}),
             Pin.from_dict({"query": "elections", "ids": ["b", "c"]})]
-    assert pinned_for(pins, "ELECTIONS", dt.date(2024, 10, 5)) == ["a", "b", "c"]
-    assert pinned_for(pins, "elections", dt.date(2024, 11, 1)) == ["b", "c"]
-    assert pinned_for(pins, "election", dt.date(2024, 10, 5)) == []
+    assert pinned_for(pins, "ELECTIONS", dt.date(2024, 10, 5)) == ("a", "b", "c")
+    assert pinned_for(pins, "elections", dt.date(2024, 11, 1)) == ("b", "c")
+    assert pinned_for(pins, "election", dt.date(2024, 10, 5)) == ()
 
 
 def test_pinned_articles_lead_once():

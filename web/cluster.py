@@ -220,7 +220,7 @@ class ClusterLive(LiveSearcher):
 # --- the driver ----------------------------------------------------------------
 def deploy_shards(generation: Generation, settings: Settings) -> str:
     """Cut ``generation`` into ``settings.shards`` shards, run them, return their app."""
-    root = split(generation, settings.shards, settings)
+    root = split(generation, settings.shards)
     app = shards_app(generation.name, settings.shards)
     options = {"num_replicas": settings.shard_replicas,
                "ray_actor_options": {"num_cpus": settings.replica_cpus}}
