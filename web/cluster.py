@@ -205,6 +205,7 @@ class ClusterLive(LiveSearcher):
             fresh = Searcher(parts, self.settings, encoders=encoders)
             self._app, self._shards = pointer["app"], shards
             self.install(fresh)
+            self.degraded = None
         except Exception as e:
             if self._live is None:
                 raise
