@@ -207,11 +207,13 @@ class Settings:
     # --- scale-out on Ray Serve (web/cluster.py; the `cluster` extra) ------------
     # `newsearch serve --cluster`: how many shards a generation is cut into,
     # replicas of each shard, CPUs Ray reserves for each replica (shards,
-    # query encoder, ingress), and how long a replaced generation's shards keep
-    # answering the requests already under way before they are stopped.
+    # query encoder, ingress: 0.25 lets the default layout and a rollout fit
+    # on one 2-core machine; give each 1 or more on a real cluster), and how
+    # long a replaced generation's shards keep answering the requests already
+    # under way before they are stopped.
     shards: int = 2
     shard_replicas: int = 1
-    replica_cpus: float = 1.0
+    replica_cpus: float = 0.25
     drain_seconds: float = 30.0
 
     def resolved_model_path(self) -> str:

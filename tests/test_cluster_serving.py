@@ -213,3 +213,13 @@ def test_a_new_generation_goes_live_on_every_shard_without_a_failed_request(serv
 
     # The replaced generation's shards stop after drain_seconds.
     _wait(lambda: old["cluster"]["app"] not in serve.status().applications, seconds=60)
+
+
+def test_a_layout_the_cluster_has_no_cpus_for_is_refused(ray_cluster, tmp_path):
+    """Serve would wait for ever for CPUs it cannot have: the driver says so at once."""
+    from newsearch.ray_cluster import ClusterError
+    from web.cluster import check_room
+
+    check_room(Settings(index_dir=tmp_path, shards=3, shard_replicas=2, replica_cpus=0))
+    with pytest.raises(ClusterError, match=r"3 shards x 2 replicas need 14 CPUs at 1 a replica"):
+        check_room(Settings(index_dir=tmp_path, shards=3, shard_replicas=2, replica_cpus=1))

@@ -38,7 +38,7 @@ import numpy as np
 from ray import serve
 from ray.exceptions import ActorUnavailableError, RayActorError
 
-from newsearch.ray_cluster import connect
+from newsearch.ray_cluster import ClusterError, connect
 from search import threads
 from search.config import Settings
 from search.embedder import embedders_for
@@ -256,6 +256,23 @@ def go_live(settings: Settings) -> str:
     return app
 
 
+def check_room(settings: Settings) -> None:
+    """Refuse a layout the cluster has not the CPUs for (Serve would wait for
+    them for ever): every shard replica twice (a rollout runs the old and the
+    new generation's side by side), the encoder and the ingress."""
+    import ray
+
+    cpus = settings.replica_cpus
+    need = (2 * settings.shards * settings.shard_replicas + 2) * cpus
+    have = ray.cluster_resources().get("CPU", 0.0)
+    if need > have:
+        raise ClusterError(
+            f"{settings.shards} shards x {settings.shard_replicas} replicas need {need:g} CPUs "
+            f"at {cpus:g} a replica (twice the shards during a rollout, plus the encoder and "
+            f"the ingress); the cluster has {have:g}: use fewer --shards or --replicas, or a "
+            "smaller NEWSEARCH_REPLICA_CPUS")
+
+
 def serve_cluster(settings: Settings, address: str, host: str, port: int,
                   stop: threading.Event | None = None, poll_seconds: float = 2.0) -> None:
     """``newsearch serve --cluster``: serve the live generation on Ray Serve and
@@ -264,6 +281,7 @@ def serve_cluster(settings: Settings, address: str, host: str, port: int,
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())  # stop Serve, as on Ctrl-C
     connect(address)
+    check_room(settings)
     serve.start(proxy_location="HeadOnly", http_options={"host": host, "port": port})
     root = IndexDir(settings.index_dir)
     app = go_live(settings)
