@@ -108,7 +108,7 @@ def test_healthz_shows_shards_and_replicas(served):
     assert health["status"] == "ok"
     cluster = health["cluster"]
     assert cluster["app"] == f"shards-{health['generation']}-of-3" and cluster["shards"] == 3
-    assert cluster["replicas"]["shard-0"] == {"RUNNING": 2}
+    assert cluster["replicas"] == {f"shard-{i}": {"RUNNING": 2} for i in range(3)}
 
 
 class Load:

@@ -165,6 +165,8 @@ class ServeShards:
         replicas = {}
         if status is not None:
             for name, d in sorted(status.deployments.items()):
+                if not name.startswith("shard-"):
+                    continue  # the application's entry point
                 replicas[name] = {str(getattr(k, "value", k)): n for k, n in d.replica_states.items()}
         return {"app": self.app, "shards": self.count, "replicas": replicas,
                 "retried_calls": self.retries}
