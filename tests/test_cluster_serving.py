@@ -179,11 +179,15 @@ def test_a_killed_shard_replica_loses_no_request(served):
         before = load.done
         ray.kill(ray.get_actor(replicas[0], namespace="serve"), no_restart=True)
         _wait(lambda: load.done >= before + 40)
-        _wait(lambda: get(url, "/healthz")["cluster"]["replicas"]["shard-0"] == {"RUNNING": 2})
+
+        def replaced() -> bool:  # the dead one gone, a new one in its place, both running
+            alive = replica_actors(app, "shard-0")
+            return (replicas[0] not in alive and len(alive) == 2
+                    and get(url, "/healthz")["cluster"]["replicas"]["shard-0"] == {"RUNNING": 2})
+
+        _wait(replaced)
         _wait(lambda: load.done >= before + 60)
     assert load.failures == []
-    alive = replica_actors(app, "shard-0")
-    assert replicas[0] not in alive and len(alive) == 2
 
 
 def test_a_new_generation_goes_live_on_every_shard_without_a_failed_request(served, tmp_path):
