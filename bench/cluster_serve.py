@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -34,7 +33,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.load import ROOT, drive, free_port, stop_server, title_queries, wait_until_up
+from bench.load import (MODES, ROOT, _percentiles, drive, free_port, stop_server,
+                        title_queries, wait_until_up)
 
 NO_CACHE = {"NEWSEARCH_RESPONSE_CACHE_SIZE": "0", "NEWSEARCH_EMBEDDING_CACHE_SIZE": "0"}
 LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}  # every Ray address is 127.0.0.1
@@ -102,7 +102,7 @@ def _measure(cmd: list[str], env: dict, queries: list[str], args, kill: bool = F
     try:
         wait_until_up(port, server)
         for query in queries[:10]:  # warm up: first requests open files and load vocabularies
-            for mode in ("keyword", "semantic", "hybrid"):
+            for mode in MODES:
                 _get(port, "/api/search?" + urlencode({"q": query, "mode": mode}))
         out["one_client"] = drive(port, queries, 1, args.seconds)
         out["clients"] = drive(port, queries, args.clients, args.seconds)
@@ -179,12 +179,6 @@ def _get(port: int, path: str) -> str:
 
     with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as r:
         return r.read().decode()
-
-
-def _percentiles(values: list[float]) -> dict:
-    ms = sorted(v * 1000 for v in values)
-    q = statistics.quantiles(ms, n=100, method="inclusive")
-    return {"p50": round(q[49], 2), "p99": round(q[98], 2)}
 
 
 def _text(report: dict) -> str:

@@ -54,14 +54,13 @@ def shards_dir(generation: Generation, shards: int) -> Path:
 @dataclass
 class Summary:
     """What the searcher over all shards keeps of one shard: its part of the
-    per-article tables, of the passage table and of the vocabulary, and its
-    share of the BM25 collection statistics."""
+    per-article tables and of the passage table, and its share of the BM25
+    collection statistics."""
 
     manifest: dict
     facts: list[tuple]
     pids: np.ndarray
     pid_ords: np.ndarray
-    vocabulary: dict[str, dict[str, int]]
     totals: TermStats  # document count and field lengths (no terms)
 
 
@@ -76,8 +75,11 @@ class Shard:
         pa = np.asarray(self.parts.passage_article)
         pids = np.flatnonzero(pa >= 0)
         return Summary(self.parts.manifest, list(self.parts.facts), pids, pa[pids],
-                       field_counts(self.parts.keyword.reader()),
                        self.parts.keyword.term_stats([]))
+
+    def vocabulary(self) -> dict[str, dict[str, int]]:
+        """This shard's words and counts (asked for on first use, as on one machine)."""
+        return field_counts(self.parts.keyword.reader())
 
     # --- query phase ---------------------------------------------------------
     def term_stats(self, terms: list[tuple[str, bytes]]) -> TermStats:

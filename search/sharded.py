@@ -30,7 +30,7 @@ from .keyword import QueryParser, TermStats, schema
 from .parts import IndexParts
 from .shard import Shard, Summary, shard_of
 from .store import Passage
-from .vectors import APPROXIMATE, EXACT, PidSet
+from .vectors import PidSet
 from .vocabulary import Vocabulary
 
 
@@ -68,7 +68,6 @@ class ShardedGeneration:
     """Names the generation the shards were cut from."""
 
     name: str
-    shards: int
 
 
 class ShardedKeyword:
@@ -121,9 +120,6 @@ class ShardedKeyword:
         across shards; suggestions are not part of the ranking)."""
         return [t for part in every(self._shards, "titles", q, limit) for t in part][:limit]
 
-    def close(self) -> None:
-        pass
-
 
 class ShardedStore:
     """`store.ArticleStore` reads over shards."""
@@ -150,9 +146,6 @@ class ShardedStore:
         i = shard_of(article_id, self._shards.count)
         return self._shards.gather([(i, "by_id", (article_id,))])[0]
 
-    def passages(self, ord_: int) -> list[Passage]:
-        return self.passages_of([ord_]).get(ord_, [])
-
     def passages_of(self, ords: list[int]) -> dict[int, list[Passage]]:
         out: dict[int, list[Passage]] = {}
         groups = self._by_shard(ords)
@@ -166,20 +159,15 @@ class ShardedStore:
             out.update(part)
         return out
 
-    def close(self) -> None:
-        pass
-
 
 class ShardedVectors:
     """One space's `vectors.VectorIndex` over shards."""
 
-    def __init__(self, shards: ShardSet, space: int, size: int, dim: int, kind: str,
-                 pid_shard: np.ndarray):
+    def __init__(self, shards: ShardSet, space: int, size: int, dim: int, pid_shard: np.ndarray):
         self._shards = shards
         self._space = space
         self._size = size
         self.dim = dim
-        self.kind = kind
         self._pid_shard = pid_shard  # shard of every passage id (-1: none)
 
     def __len__(self) -> int:
@@ -225,17 +213,14 @@ def sharded_parts(shards: ShardSet, settings: Settings) -> IndexParts:
     pa[pids] = np.concatenate([s.pid_ords for s in summaries])
     pid_shard = np.where(pa >= 0, owner[np.maximum(pa, 0)], -1)
     totals = TermStats.merged([s.totals for s in summaries])
-    indexes = []
-    for space, d in enumerate(manifest["spaces"]):
-        kind = d.get("vector_index", EXACT)
-        indexes.append(ShardedVectors(shards, space, int(d.get("vectors", 0)), int(d["dim"]),
-                                      kind if kind in (EXACT, APPROXIMATE) else EXACT, pid_shard))
-    manifest["articles"] = len(facts)
-    vocabulary = [s.vocabulary for s in summaries]
+    indexes = [ShardedVectors(shards, space, int(d.get("vectors", 0)), int(d["dim"]), pid_shard)
+               for space, d in enumerate(manifest["spaces"])]
+    manifest["articles"] = len(facts)  # the shard's manifest counts its own
     return IndexParts(
-        ShardedGeneration(str(manifest["generation"]), count), manifest,
+        ShardedGeneration(str(manifest["generation"])), manifest,
         ShardedStore(shards, owner), ShardedKeyword(shards, settings, totals), indexes, pa,
-        facts, lambda: Vocabulary.merged(vocabulary), getattr(shards, "close", lambda: None))
+        facts, lambda: Vocabulary.merged(every(shards, "vocabulary")),
+        getattr(shards, "close", lambda: None))
 
 
 def _concat(parts: list[np.ndarray]) -> np.ndarray:

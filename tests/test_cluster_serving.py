@@ -15,6 +15,7 @@ import urllib.request
 import pytest
 
 from search import Settings
+from search.layout import IndexDir
 
 from .golden import golden_queries
 
@@ -227,3 +228,21 @@ def test_a_layout_the_cluster_has_no_cpus_for_is_refused(ray_cluster, tmp_path):
     check_room(Settings(index_dir=tmp_path, shards=3, shard_replicas=2, replica_cpus=0))
     with pytest.raises(ClusterError, match=r"3 shards x 2 replicas need 14 CPUs at 1 a replica"):
         check_room(Settings(index_dir=tmp_path, shards=3, shard_replicas=2, replica_cpus=1))
+
+
+def test_a_damaged_generation_never_goes_live_on_the_cluster(ray_cluster, newsroom_index, tmp_path):
+    """The driver checks a generation before cutting it into shards: a damaged
+    one is refused with the check's reason, and SERVING is not moved."""
+    from search.integrity import IndexDamaged
+    from web.cluster import go_live, serving_file
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(newsroom_index, index_dir)
+    live = IndexDir(index_dir).current()
+    vectors = next(live.path.glob("*.faiss"))
+    data = bytearray(vectors.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    vectors.write_bytes(bytes(data))
+    with pytest.raises(IndexDamaged, match=vectors.name):
+        go_live(Settings(index_dir=index_dir, shards=3, replica_cpus=0))
+    assert not serving_file(index_dir).exists()

@@ -42,6 +42,7 @@ from newsearch.ray_cluster import ClusterError, connect
 from search import threads
 from search.config import Settings
 from search.embedder import embedders_for
+from search.integrity import require_sound
 from search.layout import Generation, IndexDir, IndexNotFound
 from search.live import LiveSearcher
 from search.searcher import Searcher, query_embedder
@@ -248,14 +249,16 @@ def deploy_ingress(settings: Settings, manifest: dict) -> None:
               route_prefix="/")
 
 
-def go_live(settings: Settings) -> str:
-    """Deploy the live generation's shards and point the ingress at them; returns the app."""
+def go_live(settings: Settings) -> Generation:
+    """Check the live generation (`IndexDamaged` if it fails), deploy its
+    shards and point the ingress at them; returns the generation."""
     root = IndexDir(settings.index_dir)
     generation = root.current()
+    require_sound(generation, checksums=settings.open_check != "sizes")
     app = deploy_shards(generation, settings)
     write_serving(root.root, {"app": app, "generation": generation.name,
                               "shards": settings.shards})
-    return app
+    return generation
 
 
 def check_room(settings: Settings) -> None:
@@ -286,17 +289,26 @@ def serve_cluster(settings: Settings, address: str, host: str, port: int,
     check_room(settings)
     serve.start(proxy_location="HeadOnly", http_options={"host": host, "port": port})
     root = IndexDir(settings.index_dir)
-    app = go_live(settings)
-    deploy_ingress(settings, root.current().manifest())
-    log.info("serving %s on http://%s:%d/ (%d shards, %d replicas each)", app, host, port,
+    live = go_live(settings)
+    deploy_ingress(settings, live.manifest())
+    log.info("serving %s on http://%s:%d/ (%d shards, %d replicas each)", live.name, host, port,
              settings.shards, settings.shard_replicas)
     retiring: list[tuple[float, str]] = []
+    refused: set[str] = set()  # generations that could not go live: the old one serves on
     try:
         while not stop.wait(poll_seconds):
-            if shards_app(root.pointed(), settings.shards) != app:
-                old, app = app, go_live(settings)
+            name = root.pointed()
+            if name != live.name and name not in refused:
+                try:
+                    fresh = go_live(settings)
+                except Exception:
+                    refused.add(name)
+                    log.exception("%s cannot go live; still serving %s", name, live.name)
+                    continue
+                old, live = shards_app(live.name, settings.shards), fresh
                 retiring.append((time.monotonic() + settings.drain_seconds, old))
-                log.info("now serving %s; %s stops in %.0f s", app, old, settings.drain_seconds)
+                log.info("now serving %s; %s stops in %.0f s", live.name, old,
+                         settings.drain_seconds)
             while retiring and retiring[0][0] <= time.monotonic():
                 serve.delete(retiring.pop(0)[1])
     except KeyboardInterrupt:
