@@ -36,9 +36,11 @@ class GracefulServer:
     """A waitress server that `run`s until `stop` is called, then drains."""
 
     def __init__(self, app: Flask, settings: Settings, host: str = "127.0.0.1", port: int = 8000,
-                 sock: socket.socket | None = None):
-        """Listens on ``host``:``port``, or on ``sock`` if given (a bound socket)."""
+                 sock: socket.socket | None = None, seat: workers.Seat | None = None):
+        """Listens on ``host``:``port``, or on ``sock`` if given (a bound
+        socket shared with other workers, who balance connections by ``seat``)."""
         self.settings = settings
+        self.seat = seat
         self._stop = threading.Event()
         where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
         self._server = create_server(
@@ -48,6 +50,12 @@ class GracefulServer:
             max_request_header_size=settings.max_request_header_size,
             max_request_body_size=1 << 20, asyncore_use_poll=True, ident="newsearch",
         )
+        if seat is not None:
+            seat.admits(0)  # from now on the others leave new connections to this one
+            # The event loop asks the listener whether to accept before each poll.
+            readable = self._server.readable
+            self._server.readable = lambda: readable() and seat.admits(
+                len(self._server.active_channels))
 
     @property
     def port(self) -> int:
@@ -71,6 +79,8 @@ class GracefulServer:
 
     def _drain(self) -> None:
         srv = self._server
+        if self.seat is not None:
+            self.seat.leave()
         wasyncore.dispatcher.close(srv)  # stop listening: new connections are refused
         deadline = time.monotonic() + self.settings.shutdown_timeout
         busy = self._close_idle()
@@ -110,8 +120,9 @@ def serve(settings: Settings, host: str, port: int) -> None:
              sock.getsockname()[1], count, settings.threads)
     with tempfile.TemporaryDirectory(prefix="newsearch-metrics-") as counts:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = counts  # /metrics sums the processes
-        status = workers.Supervisor(sock, count, lambda s: _serve_app(settings, host, port, s),
-                                    _forget_process).run()
+        status = workers.Supervisor(
+            sock, count, lambda s, seat: _serve_app(settings, host, port, s, seat),
+            _forget_process).run()
     log.info("stopped")
     if status:
         raise SystemExit(status)
@@ -133,17 +144,19 @@ def _forget_process(pid: int) -> None:
     multiprocess.mark_process_dead(pid)
 
 
-def _serve_app(settings: Settings, host: str, port: int, sock: socket.socket | None = None) -> int:
+def _serve_app(settings: Settings, host: str, port: int, sock: socket.socket | None = None,
+               seat: workers.Seat | None = None) -> int:
     """One server process: load the app, serve until SIGTERM/SIGINT, drain."""
     threads.limit(settings.request_threads)
     app = create_app(settings)
     live = app.extensions["newsearch"]
     with live.searching() as searcher:  # fail fast if there is no index
         searcher.embedder.encode(["warm up"])
+        server = GracefulServer(app, settings, host, port, sock, seat)
         log.info("process %d serving %s (%d articles) on http://%s:%d/ with %d threads",
                  os.getpid(), searcher.generation.name, searcher.article_count, host, port,
                  settings.threads)
-    GracefulServer(app, settings, host, port, sock).run_until_terminated()
+    server.run_until_terminated()
     live.close()
     log.info("process %d stopped", os.getpid())
     return 0
