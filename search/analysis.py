@@ -31,12 +31,12 @@ from whoosh.lang import stemmer_for_language, stopwords_for_language
 
 # Marks written inside words: Armenian emphasis, exclamation and question
 # marks (U+055B, U+055C, U+055E) and the soft hyphen.
-_INNER_MARKS = "\u055b\u055c\u055e\u00ad"
+INNER_MARKS = "\u055b\u055c\u055e\u00ad"
 # A word: letters and digits, joined by inner marks or single dots ("U.S.",
 # "3.5"); Whoosh's default pattern plus the inner marks.
 # No capturing group: findall gives whole words.
-TOKEN = re.compile(rf"\w+(?:(?:\.|[{_INNER_MARKS}]+)\w+)*")
-_MARKS = re.compile(f"[{_INNER_MARKS}]")
+TOKEN = re.compile(rf"\w+(?:(?:\.|[{INNER_MARKS}]+)\w+)*")
+_MARKS = re.compile(f"[{INNER_MARKS}]")
 
 # Lucene's English stop set: small on purpose ("us" must stay searchable).
 ENGLISH_STOP_WORDS = frozenset(

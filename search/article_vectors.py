@@ -33,27 +33,27 @@ class ArticleVectors:
     def home(self, ord_: int) -> int:
         return int(self._home[ord_]) if 0 <= ord_ < len(self._home) else -1
 
-    def _pids(self, ords: list[int]) -> list[np.ndarray]:
-        # Keys in the array's own dtype: numpy would otherwise convert the
-        # whole array on every call.
-        keys = np.asarray(ords, dtype=self._sorted.dtype)
-        lo = np.searchsorted(self._sorted, keys)
-        hi = np.searchsorted(self._sorted, keys + 1)
-        return [self._order[a:b] for a, b in zip(lo, hi)]
-
     def of(self, ords: list[int]) -> np.ndarray:
         """(len(ords), total dim) unit vectors; zeros for an article without vectors."""
+        ords = np.asarray(ords, dtype=np.int64)
         out = np.zeros((len(ords), int(self.offsets[-1])), dtype=np.float32)
-        groups = self._pids(ords)
-        homes = np.asarray([self.home(o) for o in ords], dtype=np.int64)
+        # Each article's passage ids are a run of `_order`: [lo, lo + size).
+        # Keys in the array's own dtype: numpy would otherwise convert the
+        # whole array on every call.
+        keys = ords.astype(self._sorted.dtype)
+        lo = np.searchsorted(self._sorted, keys)
+        sizes = np.searchsorted(self._sorted, keys + 1) - lo
+        known = (ords >= 0) & (ords < len(self._home))
+        homes = np.where(known, self._home[np.where(known, ords, 0)], -1)
         for space, vectors in enumerate(self._spaces):
-            rows = [i for i in np.flatnonzero(homes == space) if len(groups[i])]
-            if not rows:
+            rows = np.flatnonzero((homes == space) & (sizes > 0))
+            if not len(rows):
                 continue
-            sizes = np.asarray([len(groups[i]) for i in rows])
+            n = sizes[rows]
+            firsts = np.cumsum(n) - n  # where each article's passages begin in the batch
+            runs = np.repeat(lo[rows] - firsts, n) + np.arange(int(n.sum()))
             # One batch read of every passage vector, then a sum per article.
-            found = vectors.vectors(np.concatenate([groups[i] for i in rows]))
-            sums = np.add.reduceat(found, np.concatenate([[0], np.cumsum(sizes)[:-1]]), axis=0)
+            sums = np.add.reduceat(vectors.vectors(self._order[runs]), firsts, axis=0)
             norms = np.linalg.norm(sums, axis=1, keepdims=True)
-            out[np.asarray(rows), self.block(space)] = sums / np.where(norms > 0, norms, 1)
+            out[rows, self.block(space)] = sums / np.where(norms > 0, norms, 1)
         return out

@@ -459,9 +459,12 @@ def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def query_embedder(settings: Settings, manifest: dict) -> Embedder:
-    """Queries are embedded into the vectors of the index's passages: by the
-    configured backend if it computes those, else by the index's own."""
+    """Queries are embedded into the vectors of the index's passages by the
+    index's model: with ``query_backend`` if set; else with the configured
+    backend if it computes those vectors, else with the index's own."""
     backend = manifest.get("embed_backend", "torch")  # indexes without the key were fp32
-    if vector_space(settings.embed_backend) == vector_space(backend):
+    if settings.query_backend:
+        backend = settings.query_backend
+    elif vector_space(settings.embed_backend) == vector_space(backend):
         backend = settings.embed_backend
     return Embedder.for_settings(settings, manifest["model_path"], backend)

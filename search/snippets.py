@@ -11,9 +11,9 @@ import re
 from collections import Counter
 from functools import lru_cache
 from html import escape
-from typing import Callable
+from typing import Callable, Iterator
 
-from .analysis import CYRILLIC, TOKEN, fold, term
+from .analysis import CYRILLIC, INNER_MARKS, TOKEN, fold, term
 
 _SPACE = re.compile(r"\s+")
 
@@ -22,20 +22,52 @@ def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` whose analysed form is in ``terms``."""
     if not terms:
         return []
-    may = _may_match(frozenset(terms))
-    return [m.span() for m in TOKEN.finditer(text) if may(m.group()) and term(m.group()) in terms]
+    return [(start, end) for start, end, word in _maybe(text, frozenset(terms))
+            if term(word) in terms]
 
 
 def count_terms(text: str, terms: set[str]) -> tuple[int, int]:
     """(distinct query terms found, total occurrences) in ``text``."""
     if not terms:
         return 0, 0
-    may = _may_match(frozenset(terms))
-    found: Counter[str] = Counter()
-    for word, n in Counter(TOKEN.findall(text)).items():
-        if may(word) and (t := term(word)) in terms:
-            found[t] += n
+    found = Counter(t for _, _, word in _maybe(text, frozenset(terms))
+                    if (t := term(word)) in terms)
     return len(found), sum(found.values())
+
+
+def _maybe(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int, str]]:
+    """(start, end, word) of the words of ``text`` (`TOKEN`) that `_may_match`
+    ``terms``.  Where every word is ASCII and the terms' heads are, only the
+    places where a head occurs in the lower-cased text are looked at (found
+    in C, and ~3x faster than going through every word)."""
+    may = _may_match(terms)
+    heads = _ascii_heads(terms)
+    low = text.lower()  # of ASCII words, their fold; it keeps every offset
+    if heads is None or len(low) != len(text) or not (text.isascii() or _FOLDED.search(text) is None):
+        found = ((m.start(), m.end(), m.group()) for m in TOKEN.finditer(text))
+        yield from (f for f in found if may(f[2]))
+        return
+    for start in sorted({at for head in heads for at in _occurrences(low, head)}):
+        if start and (_WORD.match(low, start - 1) or (
+                low[start - 1] == "." and start >= 2 and _WORD.match(low, start - 2))):
+            continue  # inside a word, as "s" in "u.s"
+        word = TOKEN.match(text, start).group()
+        if may(word):
+            yield start, start + len(word), word
+
+
+def _occurrences(text: str, part: str) -> Iterator[int]:
+    at = text.find(part)
+    while at >= 0:
+        yield at
+        at = text.find(part, at + 1)
+
+
+@lru_cache(maxsize=1024)
+def _ascii_heads(terms: frozenset[str]) -> frozenset[str] | None:
+    """The heads of ``terms`` (`_heads`) if all are ASCII, else None."""
+    heads = frozenset(h for t in terms for h in _heads(t))
+    return heads if all(h.isascii() for h in heads) else None
 
 
 @lru_cache(maxsize=1024)
@@ -47,11 +79,7 @@ def _may_match(terms: frozenset[str]) -> Callable[[str], bool]:
     letters of a word with Cyrillic ones into Cyrillic; the English one makes
     "dying", "lying" and "tying" "die", "lie" and "tie"; and a stem may be one
     letter long."""
-    starts: set[str] = set()
-    for t in terms:
-        heads = {t[:2]} | ({t[0] + "y"} if t[1:2] == "i" else set())
-        for head in heads:
-            starts |= {"".join(c) for c in itertools.product(*(_YO.get(ch, ch) for ch in head))}
+    starts = {h for t in terms for h in _heads(t)}
     prefixes = tuple(starts)
     if not any(CYRILLIC.search(p) for p in prefixes):
         return lambda word: fold(word).startswith(prefixes)
@@ -64,7 +92,16 @@ def _may_match(terms: frozenset[str]) -> Callable[[str], bool]:
     return may
 
 
+def _heads(t: str) -> set[str]:
+    """The first letters (at most two) a word whose term is ``t`` begins with,
+    folded (see `_may_match`)."""
+    heads = {t[:2]} | ({t[0] + "y"} if t[1:2] == "i" else set())
+    return {"".join(c) for head in heads for c in itertools.product(*(_YO.get(ch, ch) for ch in head))}
+
+
 _YO = {"е": "её"}
+_WORD = re.compile(r"\w")
+_FOLDED = re.compile(rf"[^\W\x00-\x7f]|[{INNER_MARKS}]")  # what `fold` may change in a word
 _CYRILLIC_HEAD = re.compile(r"[\u0400-\u04ff]{2}")
 
 

@@ -123,8 +123,17 @@ def test_queries_are_embedded_into_the_index_vectors(index_backend, configured, 
     from search.searcher import query_embedder
 
     manifest = {"model_path": "/models/m", "embed_backend": index_backend}
-    chosen = query_embedder(Settings(embed_backend=configured), manifest)
+    chosen = query_embedder(Settings(embed_backend=configured, query_backend=""), manifest)
     assert (chosen.backend, chosen.model_path) == (used, "/models/m")
+
+
+@pytest.mark.parametrize("index_backend", ["onnx", "torch", "onnx-int8"])
+def test_queries_are_embedded_with_int8_weights_by_default(index_backend):
+    from search.searcher import query_embedder
+
+    manifest = {"model_path": "/models/m", "embed_backend": index_backend}
+    chosen = query_embedder(Settings(), manifest)
+    assert (chosen.backend, chosen.model_path) == ("onnx-int8", "/models/m")
 
 
 def test_updates_refuse_int8_vectors_in_an_fp32_index(tmp_path, embedder, int8):
