@@ -16,7 +16,8 @@ SciFact claims, 3:1, each request with 10 results and facets as the site asks:
 
 - ``cold``: every request a query not asked before (no cache can help);
 - ``repeating``: drawn from 1,000 of those queries with Zipf-distributed
-  frequencies (exponent 1), as news queries repeat in bursts.
+  frequencies (exponent 1), as news queries repeat in bursts;
+- ``10-word``: the cold queries of 9-11 words (SciFact claims), each once.
 
 Variants: ``before`` (the code at ``--baseline REF``, exported with git
 archive: one process, no caches), ``1 process, no cache`` and ``processes, no
@@ -78,8 +79,8 @@ VARIANTS = {
     "before": ("baseline", {}, ("cold",)),
     "1 process, no cache": (None, {"NEWSEARCH_WORKERS": "1", **NO_CACHE}, ("cold",)),
     "processes, no cache": (None, NO_CACHE, ("cold",)),
-    "processes + caches": (None, {}, ("cold", "repeating")),
-    TXTAI: ("txtai", {}, ("cold", "repeating")),
+    "processes + caches": (None, {}, ("cold", "repeating", "10-word")),
+    TXTAI: ("txtai", {}, ("cold", "repeating", "10-word")),
 }
 
 
@@ -121,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
 
     index_dir, sources, built = english_index(args)
     cold = query_mix(sources, args.shared)
-    mixes = {"cold": cold, "repeating": repeating(cold[:1000], 50_000)}
+    mixes = {"cold": cold, "repeating": repeating(cold[:1000], 50_000),
+             "10-word": [q for q in cold if 9 <= len(q.split()) <= 11]}
     variants = {n: v for n, v in VARIANTS.items() if n in args.variants}
     if not args.baseline:
         variants.pop("before", None)

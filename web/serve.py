@@ -8,6 +8,7 @@ returns, so the process exits 0.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -136,6 +137,8 @@ def _preload(settings: Settings) -> None:
     import onnxruntime  # noqa: F401
     from transformers import AutoTokenizer  # noqa: F401
 
+    gc.freeze()
+
 
 def _forget_process(pid: int) -> None:
     """Drop an exited process's in-flight gauge from /metrics (`web.metrics`)."""
@@ -152,6 +155,10 @@ def _serve_app(settings: Settings, host: str, port: int, sock: socket.socket | N
     live = app.extensions["newsearch"]
     with live.searching() as searcher:  # fail fast if there is no index
         searcher.embedder.encode(["warm up"])
+        # What is loaded stays: the collector need not walk it again (a full
+        # collection took ~60 ms at 19k articles, a pause for every request
+        # in flight), and the pages forked from the parent stay shared.
+        gc.freeze()
         server = GracefulServer(app, settings, host, port, sock, seat)
         log.info("process %d serving %s (%d articles) on http://%s:%d/ with %d threads",
                  os.getpid(), searcher.generation.name, searcher.article_count, host, port,
