@@ -159,14 +159,20 @@ def newsroom_index(tmp_path_factory, embedder) -> Path:
 
 
 @pytest.fixture(scope="session")
-def newsroom(newsroom_index, embedder) -> Searcher:
-    return Searcher.open(newsroom_index, Settings(index_dir=newsroom_index), embedder=embedder)
+def query_encoder() -> Embedder:
+    """What embeds queries in a server by default (`query_backend`: int8 weights)."""
+    return Embedder.for_settings(Settings(), backend=Settings().query_backend)
 
 
 @pytest.fixture(scope="session")
-def newsroom_app(newsroom_index, embedder):
+def newsroom(newsroom_index, query_encoder) -> Searcher:
+    return Searcher.open(newsroom_index, Settings(index_dir=newsroom_index), embedder=query_encoder)
+
+
+@pytest.fixture(scope="session")
+def newsroom_app(newsroom_index, query_encoder):
     settings = Settings(index_dir=newsroom_index)
-    app = create_app(settings, LiveSearcher(settings, embedder=embedder))
+    app = create_app(settings, LiveSearcher(settings, embedder=query_encoder))
     app.config["TESTING"] = True
     return app
 
