@@ -22,7 +22,8 @@ SciFact claims, 3:1, each request with 10 results and facets as the site asks:
 Variants: ``before`` (the code at ``--baseline REF``, exported with git
 archive: one process, no caches), ``1 process, no cache`` and ``processes, no
 cache`` (this code with caches off), ``processes + caches`` (this code's
-defaults) and, when asked for, ``txtai 9.14``: txtai's own API (FastAPI on
+defaults), ``processes + caches, 1 thread`` (one request at a time per
+process: first come, first served) and, when asked for, ``txtai 9.14``: txtai's own API (FastAPI on
 uvicorn, one worker process per core with one computing thread, read-only)
 over a hybrid txtai index of the same articles (`bench.txtai_server`), hybrid
 as txtai's default weights, keyword as ``weights=0`` (txtai still embeds the
@@ -80,7 +81,8 @@ VARIANTS = {
     "1 process, no cache": (None, {"NEWSEARCH_WORKERS": "1", **NO_CACHE}, ("cold",)),
     "processes, no cache": (None, NO_CACHE, ("cold",)),
     "processes + caches": (None, {}, ("cold", "repeating", "10-word")),
-    TXTAI: ("txtai", {}, ("cold", "repeating", "10-word")),
+    "processes + caches, 1 thread": (None, {"NEWSEARCH_THREADS": "1"}, ("cold", "repeating")),
+    TXTAI: ("txtai", {}, ("cold", "repeating")),
 }
 
 
@@ -352,14 +354,14 @@ def table(report: dict) -> str:
     lines = [f"concurrent load: {idx.get('articles')} articles ({idx.get('passages')} passages), "
              f"{report['machine']['cpus']} CPUs, wrk {report['seconds']} s per run, medians of "
              f"{report['runs']} runs", "",
-             f"{'variant':<22}{'mode':<9}{'mix':<11}{'clients':>7}{'req/s':>8}{'x1':>6}"
+             f"{'variant':<30}{'mode':<9}{'mix':<11}{'clients':>7}{'req/s':>8}{'x1':>6}"
              f"{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'RSS MB':>8}{'PSS MB':>8}  load (1 min)"]
     one = {(c["variant"], c["mode"], c["mix"]): c["rps"] for c in report["configs"]
            if c["clients"] == 1}
     for c in report["configs"]:
         base = one.get((c["variant"], c["mode"], c["mix"]))
         ratio = f"{c['rps'] / base:.1f}" if base else ""
-        lines.append(f"{c['variant']:<22}{c['mode']:<9}{c['mix']:<11}{c['clients']:>7}"
+        lines.append(f"{c['variant']:<30}{c['mode']:<9}{c['mix']:<11}{c['clients']:>7}"
                      f"{c['rps']:>8}{ratio:>6}{c['p50_ms']:>8}{c['p99_ms']:>8}{c['errors']:>7}"
                      f"{c['rss_mb']:>8}{c['pss_mb']:>8}  {c['load_avg_1min']}")
     if report.get("txtai"):
