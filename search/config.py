@@ -137,9 +137,13 @@ class Settings:
     max_query_chars: int = 1000
 
     # --- serving (waitress; see the README's production settings) ----------------
-    # Worker threads: requests handled at once (searches are CPU-bound; more
-    # threads than ~4x the cores only queue inside the process).
-    threads: int = 8
+    # Worker threads of each server process: requests it computes at once.
+    # Searches are CPU-bound and one process runs Python on one core, so more
+    # threads only share that core: each request takes longer and the slowest
+    # much longer (16 clients, 2 processes: hybrid p99 273 ms with 8 threads,
+    # 200 with 1, and 19% fewer requests served; docs/performance.md).  2
+    # keeps a second request going while one waits on the disk.
+    threads: int = 2
     # CPU threads one request's computations use (query embedding, faiss, BLAS),
     # applied when a Searcher opens (the Python API too): the worker threads
     # already keep the cores busy (see `search.threads`).
