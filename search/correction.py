@@ -34,6 +34,11 @@ def _articles_with_every_word(searcher, query: str) -> int:
     """How many articles hold every word of ``query`` (stop words aside)."""
     words = [w for w in dict.fromkeys(plain_text(query).split())
              if w not in _OPERATORS and w.casefold() not in STOP_WORDS]
+    # Rarest first: a word that meets nowhere (the usual typo) ends it before
+    # any common word's long list of articles is read (at 100k articles, a
+    # 10-word query took up to 100 ms in the query's order).
+    vocabulary = searcher.vocabulary.get()
+    words.sort(key=lambda w: vocabulary.count(w.lower()))
     every: np.ndarray | None = None
     for word in words:
         found = searcher.keyword.matching(searcher.keyword.parse(word))
