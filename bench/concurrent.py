@@ -34,7 +34,9 @@ query and searches the vectors then).  It runs in its own virtualenv, made by
 ours, length-weighted means of the cached real embeddings of the title and
 paragraphs (`bench.cached_vectors`), one per article where ours has one per
 passage; queries are embedded by the real model at request time in both.  Per
-run it also records the load average and the server's memory: RSS summed over
+run it also records the load average, a CPU probe (`cpu_probe_ms`: the same
+small piece of work timed before every run, since a neighbour on a shared
+host can halve the speed of its cores for an hour) and the server's memory: RSS summed over
 its processes, and PSS (shared pages counted once).
 Prints a table; writes JSON to ``bench/results/``.  Needs ``wrk`` (Debian:
 ``apt-get install wrk``).
@@ -278,7 +280,7 @@ def measure(server: Server, paths: Path, clients: int, seconds: int) -> dict:
     try:
         wait_ready(port, proc, server, log)
         warm_up(port, server)
-        load = os.getloadavg()
+        load, speed = os.getloadavg(), cpu_probe_ms()
         threads = min(clients, 2)
         out = subprocess.run(
             ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds}s", "--timeout",
@@ -294,7 +296,21 @@ def measure(server: Server, paths: Path, clients: int, seconds: int) -> dict:
     return {"rps": w["requests"] / (w["duration_us"] / 1e6), "requests": w["requests"],
             "errors": errors, "p50_ms": w["p50_us"] / 1000, "p90_ms": w["p90_us"] / 1000,
             "p99_ms": w["p99_us"] / 1000, "max_ms": w["max_us"] / 1000, "load_avg": load,
-            **memory, "exit_status": exit_status}
+            "cpu_probe_ms": speed, **memory, "exit_status": exit_status}
+
+
+def cpu_probe_ms() -> float:
+    """Milliseconds for a fixed piece of Python and numpy work, best of 5 (~20 ms
+    on an idle core here): how fast this shared machine's CPU is right now, to
+    compare runs made hours apart (a neighbour on the host can halve it)."""
+    a = np.random.default_rng(0).standard_normal((300, 384)).astype(np.float32)
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i for i in range(100_000))
+        a @ a.T
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return round(best, 1)
 
 
 def wait_ready(port: int, proc: subprocess.Popen, server: Server, log) -> None:
@@ -348,6 +364,7 @@ def summary(config: tuple, runs: list[dict]) -> dict:
     return {"variant": name, "mode": mode, "mix": mix, "clients": clients,
             "rps": med("rps"), "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"),
             "errors": sum(r["errors"] for r in runs), "rss_mb": med("rss_mb"),
+            "cpu_probe_ms": med("cpu_probe_ms"),
             "pss_mb": med("pss_mb"), "processes": runs[0]["processes"],
             "load_avg_1min": [round(r["load_avg"][0], 1) for r in runs], "runs": runs}
 
@@ -358,7 +375,7 @@ def table(report: dict) -> str:
              f"{report['machine']['cpus']} CPUs, wrk {report['seconds']} s per run, medians of "
              f"{report['runs']} runs", "",
              f"{'variant':<30}{'mode':<9}{'mix':<11}{'clients':>7}{'req/s':>8}{'x1':>6}"
-             f"{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'RSS MB':>8}{'PSS MB':>8}  load (1 min)"]
+             f"{'p50 ms':>8}{'p99 ms':>8}{'errors':>7}{'RSS MB':>8}{'PSS MB':>8}{'probe':>7}  load (1 min)"]
     one = {(c["variant"], c["mode"], c["mix"]): c["rps"] for c in report["configs"]
            if c["clients"] == 1}
     for c in report["configs"]:
@@ -366,7 +383,7 @@ def table(report: dict) -> str:
         ratio = f"{c['rps'] / base:.1f}" if base else ""
         lines.append(f"{c['variant']:<30}{c['mode']:<9}{c['mix']:<11}{c['clients']:>7}"
                      f"{c['rps']:>8}{ratio:>6}{c['p50_ms']:>8}{c['p99_ms']:>8}{c['errors']:>7}"
-                     f"{c['rss_mb']:>8}{c['pss_mb']:>8}  {c['load_avg_1min']}")
+                     f"{c['rss_mb']:>8}{c['pss_mb']:>8}{c['cpu_probe_ms']:>7}  {c['load_avg_1min']}")
     if report.get("txtai"):
         lines += ["", report["txtai"]]
     return "\n".join(lines)
