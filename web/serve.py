@@ -156,7 +156,7 @@ def _serve_app(settings: Settings, host: str, port: int, sock: socket.socket | N
     with live.searching() as searcher:  # fail fast if there is no index
         searcher.embedder.encode(["warm up"])
         # What is loaded stays: the collector need not walk it again (a full
-        # collection took ~60 ms at 19k articles, a pause for every request
+        # collection took 60-90 ms at 19k articles, a pause for every request
         # in flight), and the pages forked from the parent stay shared.
         gc.freeze()
         server = GracefulServer(app, settings, host, port, sock, seat)
