@@ -39,11 +39,13 @@ def _maybe(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, word) of the words of ``text`` (`TOKEN`) that `_may_match`
     ``terms``.  Where every word is ASCII and the terms' heads are, only the
     places where a head occurs in the lower-cased text are looked at (found
-    in C, and ~3x faster than going through every word)."""
+    in C: about twice as fast as going through every word)."""
     may = _may_match(terms)
-    heads = _ascii_heads(terms)
-    low = text.lower()  # of ASCII words, their fold; it keeps every offset
-    if heads is None or len(low) != len(text) or not (text.isascii() or _FOLDED.search(text) is None):
+    heads = _heads_of(terms)
+    ascii_words = (all(h.isascii() for h in heads)
+                   and (text.isascii() or _FOLDED.search(text) is None))
+    low = text.lower() if ascii_words else ""  # of ASCII words, their fold
+    if len(low) != len(text):  # not ASCII words, or lower() moved an offset
         found = ((m.start(), m.end(), m.group()) for m in TOKEN.finditer(text))
         yield from (f for f in found if may(f[2]))
         return
@@ -64,10 +66,9 @@ def _occurrences(text: str, part: str) -> Iterator[int]:
 
 
 @lru_cache(maxsize=1024)
-def _ascii_heads(terms: frozenset[str]) -> frozenset[str] | None:
-    """The heads of ``terms`` (`_heads`) if all are ASCII, else None."""
-    heads = frozenset(h for t in terms for h in _heads(t))
-    return heads if all(h.isascii() for h in heads) else None
+def _heads_of(terms: frozenset[str]) -> frozenset[str]:
+    """The heads of all of ``terms`` (`_heads`)."""
+    return frozenset(h for t in terms for h in _heads(t))
 
 
 @lru_cache(maxsize=1024)
@@ -79,8 +80,7 @@ def _may_match(terms: frozenset[str]) -> Callable[[str], bool]:
     letters of a word with Cyrillic ones into Cyrillic; the English one makes
     "dying", "lying" and "tying" "die", "lie" and "tie"; and a stem may be one
     letter long."""
-    starts = {h for t in terms for h in _heads(t)}
-    prefixes = tuple(starts)
+    prefixes = tuple(_heads_of(terms))
     if not any(CYRILLIC.search(p) for p in prefixes):
         return lambda word: fold(word).startswith(prefixes)
 
