@@ -42,7 +42,8 @@ import numpy as np
 
 from indexer.build import build
 from search import Searcher, Settings
-from search.embedder import BACKENDS, Embedder, vector_space
+from search.config import BACKENDS
+from search.embedder import Embedder, vector_space
 from search.layout import IndexDir
 from search.vectors import EXACT, VectorIndex
 

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 
+# Embedding backends (search.embedder).
+BACKENDS = ("onnx", "onnx-int8", "torch")
+
 # Settings baked into an index when it is built (recorded in its manifest; a
 # searcher and an update follow the manifest, not the current settings).
 INDEX_SETTINGS = ("passage_tokens", "passage_overlap", "embed_title", "model_langs",
@@ -236,6 +239,10 @@ class Settings:
         bad = {k: v for k, v in weights.items() if not 0.0 <= v <= 1.0}
         if bad:
             raise SettingsError(f"semantic_weights: a weight is between 0 and 1, not {bad}")
+        for name, allowed in (("embed_backend", BACKENDS), ("query_backend", ("", *BACKENDS))):
+            if getattr(self, name) not in allowed:
+                raise SettingsError(f"{name} must be one of {', '.join(map(repr, allowed))}, "
+                                    f"not {getattr(self, name)!r}")
         object.__setattr__(self, "_weights", weights)
         object.__setattr__(self, "_calibrations", _calibrations(self.score_calibration))
 

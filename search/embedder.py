@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .config import BACKENDS
+
 if TYPE_CHECKING:
     from .config import Settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-BACKENDS = ("onnx", "onnx-int8", "torch")
 
 
 def vector_space(backend: str) -> str:
