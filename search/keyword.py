@@ -84,14 +84,17 @@ class KeywordIndex:
     Queries are scored by `FastBM25F` over the segments' postings arrays when
     it can take them, by Whoosh otherwise; both give the same results."""
 
-    def __init__(self, path: Path, k1: float, b: float, title_boost: float, fast: bool = True):
+    def __init__(self, path: Path, k1: float, b: float, title_boost: float, fast: bool = True,
+                 term_cache_mb: int = 0):
+        """``term_cache_mb``: room for recently searched words' scores (`FastBM25F`)."""
         self._index = index.open_dir(str(path))
         self._weighting = scoring.BM25F(K1=k1, B=b)
         self.parser = QueryParser(self._index.schema, title_boost)
         self._local = threading.local()
         self._opened: list = []  # every thread's searcher, closed by `close`
         self._opened_lock = threading.Lock()
-        self._fast = FastBM25F.open(self._index, self._weighting) if fast else None
+        self._fast = (FastBM25F.open(self._index, self._weighting, term_cache_mb << 20) if fast
+                      else None)
 
     def _searcher(self):
         s = getattr(self._local, "searcher", None)

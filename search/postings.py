@@ -38,6 +38,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import cachetools
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
@@ -176,8 +177,12 @@ class _NotFast(Exception):
 class FastBM25F:
     """BM25F top-k over the arrays of every segment of one open index."""
 
-    def __init__(self, index, weighting):
+    def __init__(self, index, weighting, cache_bytes: int = 0):
+        """``cache_bytes``: room for the scores of recently asked terms (0: none)."""
         self.weighting = weighting
+        self._terms = (cachetools.LRUCache(cache_bytes, getsizeof=_size) if cache_bytes > 0
+                       else None)
+        self._terms_lock = threading.Lock()
         self.fields = scored_fields(index.schema)
         root = Path(index.storage.folder) / FOLDER
         self.segments: list[tuple[str, int, SegmentPostings]] = []
@@ -201,12 +206,12 @@ class FastBM25F:
         self._last = threading.local()
 
     @classmethod
-    def open(cls, index, weighting) -> "FastBM25F | None":
+    def open(cls, index, weighting, cache_bytes: int = 0) -> "FastBM25F | None":
         """The fast scorer, or None (with a warning) if the index lacks its arrays."""
         if type(weighting) is not scoring.BM25F:
             return None
         try:
-            return cls(index, weighting)
+            return cls(index, weighting, cache_bytes)
         except FileNotFoundError as e:
             log.warning("keyword scoring falls back to Whoosh: %s", e)
             return None
@@ -242,8 +247,17 @@ class FastBM25F:
         the matches and the best of the same query."""
         last = getattr(self._last, "value", None)
         if last is None or last[0] is not q or last[1] is not searcher or last[2] is not weighting:
+            self._check_segments(searcher)
             last = self._last.value = (q, searcher, weighting, self._eval(searcher, q, weighting))
         return last[3]
+
+    def _check_segments(self, searcher) -> None:
+        """Raise `_NotFast` unless ``searcher`` reads this index's segments."""
+        leaves = searcher.leaf_searchers()
+        if len(leaves) != len(self.segments) or any(
+                sub.reader().segment().segment_id() != segid
+                for (segid, _, _), (sub, _) in zip(self.segments, leaves)):
+            raise _NotFast
 
     # --- query evaluation: dense (scores, matched) arrays over all documents --
     def _eval(self, searcher, q, weighting) -> tuple[np.ndarray, np.ndarray]:
@@ -295,14 +309,39 @@ class FastBM25F:
             btext = searcher.schema[field].to_bytes(q.text)
         except ValueError:
             return
-        if (field, btext) not in searcher.reader():
+        found = self._term_scores(searcher, field, btext, weighting)
+        if found is None:
             return
+        docs, s = found
+        scores[docs] += s * q.boost if q.boost != 1.0 else s
+        matched[docs] = True
+
+    def _term_scores(self, searcher, field: str, btext: bytes,
+                     weighting) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document numbers, BM25F scores) of one term over every segment,
+        None if no document has it.  Those of the index's own weighting are
+        kept in an LRU cache: queries share many words, and a term's scores
+        cost several Whoosh lookups (sharded searches bring other weightings)."""
+        if self._terms is None or weighting is not self.weighting:
+            return self._scored(searcher, field, btext, weighting)
+        key = (field, btext)
+        with self._terms_lock:
+            found = self._terms.get(key, _ABSENT)
+        if found is _ABSENT:
+            found = self._scored(searcher, field, btext, weighting)
+            with self._terms_lock:
+                self._terms[key] = found
+        return found
+
+    def _scored(self, searcher, field: str, btext: bytes,
+                weighting) -> tuple[np.ndarray, np.ndarray] | None:
+        if (field, btext) not in searcher.reader():
+            return None
         scorer = weighting.scorer(searcher, field, btext)
         idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        for (segid, base, seg), (sub, _) in zip(self.segments, searcher.leaf_searchers()):
+        all_docs, all_scores = [], []
+        for (_, base, seg), (sub, _) in zip(self.segments, searcher.leaf_searchers()):
             reader = sub.reader()
-            if reader.segment().segment_id() != segid:  # searcher opened on other segments
-                raise _NotFast
             if (field, btext) not in reader:
                 continue
             found = None
@@ -315,11 +354,19 @@ class FastBM25F:
             tf = tf.astype(np.float64)
             fl = seg.lengths[field][docs].astype(np.float64)
             # whoosh.scoring.bm25, term for term
-            s = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
-            if q.boost != 1.0:
-                s = s * q.boost
-            scores[docs + base] += s
-            matched[docs + base] = True
+            all_scores.append(idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl))))
+            all_docs.append(docs.astype(np.int64) + base)
+        if not all_docs:
+            return None
+        return _concat(all_docs, np.int64), _concat(all_scores, np.float64)
+
+
+_ABSENT = object()
+
+
+def _size(found: tuple[np.ndarray, np.ndarray] | None) -> int:
+    """Bytes a cached term's scores take (an absent term: a little)."""
+    return 64 if found is None else 64 + found[0].nbytes + found[1].nbytes
 
 
 def _top(docnums: np.ndarray, scores: np.ndarray, ords: np.ndarray, limit: int) -> np.ndarray:

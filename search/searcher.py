@@ -38,7 +38,7 @@ from .query_language import query_language
 from .recency import boost
 from .semantic import SemanticSpaces, Space
 from .spaces import home
-from .snippets import count_terms, snippet
+from .snippets import snippet, term_matches
 from .spelling import did_you_mean
 from .store import Passage
 from .suggest import Completer, Suggestion
@@ -438,8 +438,13 @@ def _best_passage(article: Article, passages: list[Passage], terms: set[str],
     if nearest is not None:
         return next(p for p in passages if p.pid == nearest)
     with language(article.lang):
-        counts = [count_terms(article.body[p.start : p.end], terms) for p in passages]
-    return passages[max(range(len(passages)), key=lambda i: (counts[i], -i))]
+        found = term_matches(article.body, terms)
+
+    def counts(i: int) -> tuple[int, int, int]:  # distinct terms, occurrences, earlier first
+        inside = [t for start, end, t in found if passages[i].start <= start and end <= passages[i].end]
+        return len(set(inside)), len(inside), -i
+
+    return passages[max(range(len(passages)), key=counts)]
 
 
 def clean_query(query: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
+import unicodedata
 from functools import lru_cache
 from html import escape
 from typing import Callable, Iterator
@@ -20,49 +20,58 @@ _SPACE = re.compile(r"\s+")
 
 def matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """Character spans of the words of ``text`` whose analysed form is in ``terms``."""
+    return [(start, end) for start, end, _ in term_matches(text, terms)]
+
+
+def term_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of the words of ``text`` whose analysed form is in ``terms``."""
     if not terms:
         return []
-    return [(start, end) for start, end, word in _maybe(text, frozenset(terms))
-            if term(word) in terms]
-
-
-def count_terms(text: str, terms: set[str]) -> tuple[int, int]:
-    """(distinct query terms found, total occurrences) in ``text``."""
-    if not terms:
-        return 0, 0
-    found = Counter(t for _, _, word in _maybe(text, frozenset(terms))
-                    if (t := term(word)) in terms)
-    return len(found), sum(found.values())
+    return [(start, end, t) for start, end, word in _maybe(text, frozenset(terms))
+            if (t := term(word)) in terms]
 
 
 def _maybe(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, word) of the words of ``text`` (`TOKEN`) that `_may_match`
-    ``terms``.  Where every word is ASCII and the terms' heads are, only the
-    places where a head occurs in the lower-cased text are looked at (found
-    in C: about twice as fast as going through every word)."""
+    ``terms``.  Where the lower-cased text holds every word's fold at the
+    word's place (`_folds_in_place`) and no term is Cyrillic, only the places
+    where a term's head occurs in it are looked at (found in C: several times
+    faster than going through every word)."""
     may = _may_match(terms)
-    heads = _heads_of(terms)
-    ascii_words = (all(h.isascii() for h in heads)
-                   and (text.isascii() or _FOLDED.search(text) is None))
-    low = text.lower() if ascii_words else ""  # of ASCII words, their fold
-    if len(low) != len(text):  # not ASCII words, or lower() moved an offset
+    starts = _word_starts(_heads_of(terms))
+    low = text.lower()
+    if starts is None or not _folds_in_place(text, low):
         found = ((m.start(), m.end(), m.group()) for m in TOKEN.finditer(text))
         yield from (f for f in found if may(f[2]))
         return
-    for start in sorted({at for head in heads for at in _occurrences(low, head)}):
-        if start and (_WORD.match(low, start - 1) or (
-                low[start - 1] == "." and start >= 2 and _WORD.match(low, start - 2))):
-            continue  # inside a word, as "s" in "u.s"
+    for found in starts.finditer(low):
+        start = found.start()
         word = TOKEN.match(text, start).group()
         if may(word):
             yield start, start + len(word), word
 
 
-def _occurrences(text: str, part: str) -> Iterator[int]:
-    at = text.find(part)
-    while at >= 0:
-        yield at
-        at = text.find(part, at + 1)
+def _folds_in_place(text: str, low: str) -> bool:
+    """Whether ``low``, the lower-cased ``text``, holds each word's `fold` at
+    the word's offsets: true of ASCII text, and of text in NFKC without what
+    `fold` removes or replaces, where lower-casing keeps every character one
+    character and needs no context (Greek capital sigma does)."""
+    return text.isascii() or (
+        len(low) == len(text) and "\u03a3" not in text and _FOLDED.search(low) is None
+        and unicodedata.is_normalized("NFKC", text))
+
+
+@lru_cache(maxsize=1024)
+def _word_starts(heads: frozenset[str]) -> re.Pattern | None:
+    """Finds a head where a word begins: not inside a word, as "s" is in
+    "u.s" (the head first, then looking back, lets the regex engine skip
+    ahead to the heads' first letters); None for Cyrillic heads, whose
+    words may begin with Latin letters (`_may_match`)."""
+    if any(CYRILLIC.search(h) for h in heads):
+        return None
+    return re.compile("|".join(
+        rf"{h}(?<!\w{h})(?<!\w\.{h})"
+        for h in map(re.escape, sorted(heads, key=len, reverse=True))))
 
 
 @lru_cache(maxsize=1024)
@@ -79,7 +88,7 @@ def _may_match(terms: frozenset[str]) -> Callable[[str], bool]:
     letters, except that: the Russian stemmer turns ё into е, and the Latin
     letters of a word with Cyrillic ones into Cyrillic; the English one makes
     "dying", "lying" and "tying" "die", "lie" and "tie"; and a stem may be one
-    letter long."""
+    letter long.  English stems keep more of their word (`_heads`)."""
     prefixes = tuple(_heads_of(terms))
     if not any(CYRILLIC.search(p) for p in prefixes):
         return lambda word: fold(word).startswith(prefixes)
@@ -93,15 +102,18 @@ def _may_match(terms: frozenset[str]) -> Callable[[str], bool]:
 
 
 def _heads(t: str) -> set[str]:
-    """The first letters (at most two) a word whose term is ``t`` begins with,
-    folded (see `_may_match`)."""
-    heads = {t[:2]} | ({t[0] + "y"} if t[1:2] == "i" else set())
+    """The first letters a word whose term is ``t`` begins with, folded (see
+    `_may_match`): two, or for an ASCII term all but its last two, as an
+    English stem differs from its word at most in its last two letters
+    ("dying" -> "die", "happy" -> "happi"; "reporting" begins with "repo"
+    of "report").  The longer the head, the fewer places to look at."""
+    size = max(2, len(t) - 2) if t.isascii() else 2
+    heads = {t[:size]} | ({t[0] + "y"} if t[1:2] == "i" and size == 2 else set())
     return {"".join(c) for head in heads for c in itertools.product(*(_YO.get(ch, ch) for ch in head))}
 
 
 _YO = {"е": "её"}
-_WORD = re.compile(r"\w")
-_FOLDED = re.compile(rf"[^\W\x00-\x7f]|[{INNER_MARKS}]")  # what `fold` may change in a word
+_FOLDED = re.compile(f"[\u0131\u0307{INNER_MARKS}]")  # what `fold` changes in NFKC lower case
 _CYRILLIC_HEAD = re.compile(r"[\u0400-\u04ff]{2}")
 
 

@@ -62,7 +62,8 @@ def _queries() -> list[str]:
 @pytest.fixture(scope="module")
 def indexes(keyword_dir):
     slow = KeywordIndex(keyword_dir, k1=1.2, b=0.75, title_boost=2.0, fast=False)
-    fast = KeywordIndex(keyword_dir, k1=1.2, b=0.75, title_boost=2.0)
+    # A term cache small enough to evict: scores come from it and from the arrays.
+    fast = KeywordIndex(keyword_dir, k1=1.2, b=0.75, title_boost=2.0, term_cache_mb=1)
     yield slow, fast
     slow.close()
     fast.close()
@@ -92,11 +93,20 @@ def test_same_ranking_and_scores_as_whoosh(indexes, query):
     slow, fast = indexes
     q = slow.parse(query)
     slow_hits = _whoosh_hits(slow, q, 10**6)  # every match
-    fast_hits, fast_total = fast.search(q, 10**6)
     assert slow_hits, f"fixture should match {query!r}"
-    _assert_same(fast_hits, slow_hits)
-    assert fast_total == len(slow_hits)
+    for _ in range(2):  # scored, then from the term cache
+        fast_hits, fast_total = fast.search(fast.parse(query), 10**6)
+        _assert_same(fast_hits, slow_hits)
+        assert fast_total == len(slow_hits)
     _assert_same(fast.search(q, 10)[0], _whoosh_hits(slow, q, 10))
+
+
+def test_the_term_cache_keeps_to_its_size(indexes):
+    _, fast = indexes
+    for query in _queries():
+        fast.search(fast.parse(query), 10)
+    cache = fast._fast._terms
+    assert 0 < cache.currsize <= cache.maxsize == 1 << 20 and len(cache) > 20
 
 
 def test_the_fast_path_takes_plain_queries_and_leaves_phrases_to_whoosh(indexes):
