@@ -20,9 +20,10 @@ query with whole-array arithmetic instead:
 Scores are Whoosh's BM25F exactly: the same idf, average field lengths,
 quantised document lengths, K1/B (read from the searcher's weighting, which
 comes from `Settings`), field boosts and score sums as `whoosh.scoring.BM25F`
-with `Or`/`And`/`AndNot`/`AndMaybe`/`Require` queries; ties are broken by
+with `Or`/`And`/`AndNot`/`AndMaybe`/`Require` queries and phrases (where the
+words stand in order is still Whoosh's to find); ties are broken by
 document number as Whoosh's collector does.  Queries with anything else
-(phrases, non-text fields, other weightings) are left to Whoosh: `FastBM25F.search`
+(non-text fields, other weightings) are left to Whoosh: `FastBM25F.search`
 then returns None.
 
 Segments are immutable in Whoosh, so an incremental update only needs
@@ -278,6 +279,8 @@ class FastBM25F:
                     scores += s
                     matched |= m
             return self._boosted(q, scores), matched
+        if type(q) is wq.Phrase:
+            return self._phrase(searcher, q, weighting)
         if type(q) is wq.And:
             parts = [self._eval(searcher, sub, weighting) for sub in q.subqueries]
             matched = np.logical_and.reduce([m for _, m in parts])
@@ -294,6 +297,19 @@ class FastBM25F:
                 return np.where(matched, a_scores, 0.0), matched
             return np.where(a_matched, a_scores + b_scores, 0.0), a_matched
         raise _NotFast
+
+    def _phrase(self, searcher, q: wq.Phrase, weighting) -> tuple[np.ndarray, np.ndarray]:
+        """A phrase scores as Whoosh's does, the sum of its words' scores
+        (`Phrase` matches as `SpanNear2` over an `IntersectionMatcher`);
+        Whoosh finds where the words stand in order, among the documents
+        that hold them all."""
+        n = self.doc_count_all
+        scores, matched = np.zeros(n), np.zeros(n, dtype=bool)
+        for word in q.words:
+            self._add_term(searcher, wq.Term(q.fieldname, word), scores, matched, weighting)
+        found = np.zeros(n, dtype=bool)
+        found[np.fromiter(searcher.docs_for_query(q), dtype=np.int64)] = True
+        return self._boosted(q, np.where(found, scores, 0.0)), found
 
     @staticmethod
     def _boosted(q, scores: np.ndarray) -> np.ndarray:

@@ -56,7 +56,10 @@ def _queries() -> list[str]:
              "president", "gene expression", "hurricane", "Путин заявил"]
     syntax = ["+cancer risk -smoking", "cancer AND risk", "title:election", "body:protein",
               "(cells OR tissue) AND -mouse", "cancer NOT tumour", "title:israel^3 war"]
-    return long + short + syntax
+    phrases = ['"gene expression"', '"gene expression" cancer -mouse', '"vitamin D" deficiency',
+               'body:"cell death"^2', '"United States" OR "New York"',
+               '"Российской Федерации" OR "Владимир Путин"']
+    return long + short + syntax + phrases
 
 
 @pytest.fixture(scope="module")
@@ -109,15 +112,16 @@ def test_the_term_cache_keeps_to_its_size(indexes):
     assert 0 < cache.currsize <= cache.maxsize == 1 << 20 and len(cache) > 20
 
 
-def test_the_fast_path_takes_plain_queries_and_leaves_phrases_to_whoosh(indexes):
+def test_the_fast_path_takes_words_and_phrases_and_leaves_other_fields_to_whoosh(indexes):
     slow, fast = indexes
     scorer = fast._fast
     assert isinstance(scorer, FastBM25F)
     searcher = fast._searcher()
     assert scorer.search(searcher, fast.parse("vitamin D deficiency risk"), 10) is not None
-    phrase = fast.parse('"gene expression"')
-    assert scorer.search(searcher, phrase, 10) is None
-    assert fast.search(phrase, 10) == slow.search(phrase, 10)
+    assert scorer.search(searcher, fast.parse('"gene expression" cancer'), 10) is not None
+    category = fast.parse("cancer category:fixture")
+    assert scorer.search(searcher, category, 10) is None
+    assert fast.search(category, 10) == slow.search(category, 10)
 
 
 def test_deleted_documents_never_match(indexes):
