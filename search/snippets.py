@@ -34,17 +34,16 @@ def term_matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
 def _maybe(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int, str]]:
     """(start, end, word) of the words of ``text`` (`TOKEN`) that `_may_match`
     ``terms``.  Where the lower-cased text holds every word's fold at the
-    word's place (`_folds_in_place`) and no term is Cyrillic, only the places
-    where a term's head occurs in it are looked at (found in C: several times
+    word's place (`_folds_in_place`), only the places where a term's head
+    occurs in it are looked at (`_word_starts`, found in C: several times
     faster than going through every word)."""
     may = _may_match(terms)
-    starts = _word_starts(_heads_of(terms))
     low = text.lower()
-    if starts is None or not _folds_in_place(text, low):
+    if not _folds_in_place(text, low):
         found = ((m.start(), m.end(), m.group()) for m in TOKEN.finditer(text))
         yield from (f for f in found if may(f[2]))
         return
-    for found in starts.finditer(low):
+    for found in _word_starts(_heads_of(terms)).finditer(low):
         start = found.start()
         word = TOKEN.match(text, start).group()
         if may(word):
@@ -62,16 +61,18 @@ def _folds_in_place(text: str, low: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _word_starts(heads: frozenset[str]) -> re.Pattern | None:
-    """Finds a head where a word begins: not inside a word, as "s" is in
-    "u.s" (the head first, then looking back, lets the regex engine skip
-    ahead to the heads' first letters); None for Cyrillic heads, whose
-    words may begin with Latin letters (`_may_match`)."""
+def _word_starts(heads: frozenset[str]) -> re.Pattern:
+    """Finds where a word begins with one of ``heads``: not inside a word, as
+    "s" is in "u.s" (the head first, then looking back, lets the regex
+    engine skip ahead to the heads' first letters).  With Cyrillic heads it
+    also finds the words with Cyrillic letters that do not begin with two or
+    mix in other letters (`_may_match` lets those through: the stemmer makes
+    their other letters Cyrillic)."""
+    found = [rf"{h}(?<!\w{h})(?<!\w\.{h})"
+             for h in map(re.escape, sorted(heads, key=len, reverse=True))]
     if any(CYRILLIC.search(h) for h in heads):
-        return None
-    return re.compile("|".join(
-        rf"{h}(?<!\w{h})(?<!\w\.{h})"
-        for h in map(re.escape, sorted(heads, key=len, reverse=True))))
+        found.append(_MIXED)
+    return re.compile("|".join(found))
 
 
 @lru_cache(maxsize=1024)
@@ -84,37 +85,54 @@ def _heads_of(terms: frozenset[str]) -> frozenset[str]:
 def _may_match(terms: frozenset[str]) -> Callable[[str], bool]:
     """A cheap test that leaves out most words that cannot have one of
     ``terms`` as their term, so that they need not be stemmed.  The stemmers
-    change only a word's ending, so a term begins with its word's first two
-    letters, except that: the Russian stemmer turns ё into е, and the Latin
-    letters of a word with Cyrillic ones into Cyrillic; the English one makes
-    "dying", "lying" and "tying" "die", "lie" and "tie"; and a stem may be one
-    letter long.  English stems keep more of their word (`_heads`)."""
+    change mostly a word's ending, so a term begins with its word's first
+    letters (`_heads`), except that: the Russian stemmer turns ё into е
+    (heads have both), and the Latin letters of a word with Cyrillic ones
+    into Cyrillic (such words are let through); the English one makes
+    "dying", "lying" and "tying" "die", "lie" and "tie"; and a stem may be
+    one letter long."""
     prefixes = tuple(_heads_of(terms))
     if not any(CYRILLIC.search(p) for p in prefixes):
         return lambda word: fold(word).startswith(prefixes)
 
     def may(word: str) -> bool:
         lower = fold(word)
-        return lower.startswith(prefixes) or (
-            CYRILLIC.search(lower) is not None and not _CYRILLIC_HEAD.match(lower))
+        return lower.startswith(prefixes) or (CYRILLIC.search(lower) is not None and (
+            not _CYRILLIC_HEAD.match(lower) or _OTHER_LETTER.search(lower) is not None))
 
     return may
 
 
 def _heads(t: str) -> set[str]:
     """The first letters a word whose term is ``t`` begins with, folded (see
-    `_may_match`): two, or for an ASCII term all but its last two, as an
-    English stem differs from its word at most in its last two letters
-    ("dying" -> "die", "happy" -> "happi"; "reporting" begins with "repo"
-    of "report").  The longer the head, the fewer places to look at."""
-    size = max(2, len(t) - 2) if t.isascii() else 2
+    `_may_match`); the longer, the fewer places to look at.  Two, but for
+    an ASCII term all but its last two, as an English stem differs from
+    its word at most in its last two letters ("dying" -> "die", "happy" ->
+    "happi"; "reporting" begins with "repo" of "report"); for a Cyrillic
+    term up to five, stopping before an "и^" or a ь after the first letter
+    (the Russian stemmer cuts endings, but writes "воюют" as "вои^" and
+    "объём" as "обь")."""
+    if t.isascii():
+        size = max(2, len(t) - 2)
+    elif _CYRILLIC_WORD.fullmatch(t):
+        quirks = [i for i in (t.find("ь", 1), t.find("и^")) if i >= 0]
+        size = max(1, min([5, len(t), *quirks]))
+    else:
+        size = 2
     heads = {t[:size]} | ({t[0] + "y"} if t[1:2] == "i" and size == 2 else set())
     return {"".join(c) for head in heads for c in itertools.product(*(_YO.get(ch, ch) for ch in head))}
 
 
 _YO = {"е": "её"}
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff^]+")  # a Russian stem
 _FOLDED = re.compile(f"[\u0131\u0307{INNER_MARKS}]")  # what `fold` changes in NFKC lower case
 _CYRILLIC_HEAD = re.compile(r"[\u0400-\u04ff]{2}")
+_OTHER_LETTER = re.compile(r"[^\W\d_\u0400-\u04ff]")
+# A word (of two letters or more, or with a dot) with a Cyrillic letter that
+# either does not begin with two or has a letter of another script (the
+# lookaheads may run on past a dot: a few more words to test, never fewer).
+_MIXED = (r"(?<!\w)(?<!\w\.)(?=\w)(?!\w(?![\w.]))(?=[\w.]*[\u0400-\u04ff])"
+          r"(?:(?![\u0400-\u04ff]{2})|(?=[\w.]*[^\W\d_\u0400-\u04ff]))")
 
 
 def snippet(text: str, terms: set[str], max_chars: int) -> str:

@@ -1,5 +1,7 @@
 """Snippets are escaped HTML with only our <mark> tags."""
 
+import re
+
 from hypothesis import given, settings, strategies as st
 
 from search.analysis import TOKEN, analyse, news_analyzer, term, terms
@@ -61,19 +63,27 @@ def test_words_with_letters_beyond_ascii_are_found():
 TRICKY = (
     "relational ability happy possibility sensibility fluency hoping generating Ratings skies "
     "lying dying tying hopefulness electricity gently early cried agreed succeeded news idly "
-    "Пётр провёл серьёзные переговоры в посёлке Tвиттере аварии_NOTOC__ YоuТubе ёмкость"
+    "Пётр провёл серьёзные переговоры в посёлке Tвиттере аварии_NOTOC__ YоuТubе ёмкость "
+    "воюют объём подъему изъят Гоюй Йемен Юлия ёлочные Ёлкин"
 ).split()
+
+
+# Hard and soft signs never begin a Russian word nor follow each other; the
+# Russian stemmer moves them about where they do (it stems "дьъ" as "дъ").
+NO_SUCH_SIGNS = re.compile(r"(?<!\w)[ьъЬЪ]+|(?<=[ьъЬЪ])[ьъЬЪ]+")
 
 
 @settings(max_examples=600, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from("aBcXyzİßЁёе_.,- 19\n\tΣ'\"sdﬂ\u00ad\u055b\u212a"
-                                                  "βéςıΑ\u0301\u0307\u212b"), max_size=8)
+                                                  "βéςıΑ\u0301\u0307\u212bдъюьийо"), max_size=8)
                 | st.sampled_from(["dying", "Lying", "tying", "Ёлка", "ёж", "еж", "skis", "skies",
-                                   "news", "aing", "ель", "cries", "Zёлка", "ёz", "by", "idly"]),
+                                   "news", "aing", "ель", "cries", "Zёлка", "ёz", "by", "idly",
+                                   "воюют", "объём", "еёd", "Гоюй", "аю"]),
                 max_size=8)
-       .map(" ".join),
+       .map(" ".join).map(lambda text: NO_SUCH_SIGNS.sub("", text)),
        st.sets(st.sampled_from(["ab", "b", "c", "x", "yz", "ß", "ё", "19", "s", "i̇", "die", "е", "еж",
-                                "zе", "a", "ел", "fl", "k", "β", "é", "σ", "ς", "αβ"]), max_size=4))
+                                "zе", "a", "ел", "fl", "k", "β", "é", "σ", "ς", "αβ", "еед", "обь",
+                                "вои^", "аи^"]), max_size=4))
 def test_fast_analysis_equals_the_index_analyzer_on_any_text(text, extra):
     _same_as_the_analyzer(text, extra)
 
