@@ -43,8 +43,8 @@ def _maybe(text: str, terms: frozenset[str]) -> Iterator[tuple[int, int, str]]:
         found = ((m.start(), m.end(), m.group()) for m in TOKEN.finditer(text))
         yield from (f for f in found if may(f[2]))
         return
-    for found in _word_starts(_heads_of(terms)).finditer(low):
-        start = found.start()
+    starts = {m.start() for found in _word_starts(_heads_of(terms)) for m in found.finditer(low)}
+    for start in sorted(starts):
         word = TOKEN.match(text, start).group()
         if may(word):
             yield start, start + len(word), word
@@ -61,18 +61,25 @@ def _folds_in_place(text: str, low: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def _word_starts(heads: frozenset[str]) -> re.Pattern:
-    """Finds where a word begins with one of ``heads``: not inside a word, as
-    "s" is in "u.s" (the head first, then looking back, lets the regex
-    engine skip ahead to the heads' first letters).  With Cyrillic heads it
-    also finds the words with Cyrillic letters that do not begin with two or
-    mix in other letters (`_may_match` lets those through: the stemmer makes
-    their other letters Cyrillic)."""
-    found = [rf"{h}(?<!\w{h})(?<!\w\.{h})"
-             for h in map(re.escape, sorted(heads, key=len, reverse=True))]
+def _word_starts(heads: frozenset[str]) -> list[re.Pattern]:
+    """What finds the words beginning with one of ``heads`` (`_head_start`);
+    with Cyrillic heads also the words with Cyrillic letters that do not
+    begin with two or mix in other letters (`_may_match` lets those
+    through: the stemmer makes their other letters Cyrillic)."""
+    found = [_head_start(h) for h in heads]
     if any(CYRILLIC.search(h) for h in heads):
         found.append(_MIXED)
-    return re.compile("|".join(found))
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _head_start(head: str) -> re.Pattern:
+    """Finds ``head`` where a word begins: not inside a word, as "s" is in
+    "u.s" (the head first, then looking back, lets the regex engine skip
+    ahead to the head's first letter).  One per head, compiled once for
+    every query that has it."""
+    h = re.escape(head)
+    return re.compile(rf"{h}(?<!\w{h})(?<!\w\.{h})")
 
 
 @lru_cache(maxsize=1024)
@@ -131,8 +138,8 @@ _OTHER_LETTER = re.compile(r"[^\W\d_\u0400-\u04ff]")
 # A word (of two letters or more, or with a dot) with a Cyrillic letter that
 # either does not begin with two or has a letter of another script (the
 # lookaheads may run on past a dot: a few more words to test, never fewer).
-_MIXED = (r"(?<!\w)(?<!\w\.)(?=\w)(?!\w(?![\w.]))(?=[\w.]*[\u0400-\u04ff])"
-          r"(?:(?![\u0400-\u04ff]{2})|(?=[\w.]*[^\W\d_\u0400-\u04ff]))")
+_MIXED = re.compile(r"(?<!\w)(?<!\w\.)(?=\w)(?!\w(?![\w.]))(?=[\w.]*[\u0400-\u04ff])"
+                    r"(?:(?![\u0400-\u04ff]{2})|(?=[\w.]*[^\W\d_\u0400-\u04ff]))")
 
 
 def snippet(text: str, terms: set[str], max_chars: int) -> str:
