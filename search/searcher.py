@@ -441,7 +441,8 @@ def _best_passage(article: Article, passages: list[Passage], terms: set[str],
         found = term_matches(article.body, terms)
 
     def counts(i: int) -> tuple[int, int, int]:  # distinct terms, occurrences, earlier first
-        inside = [t for start, end, t in found if passages[i].start <= start and end <= passages[i].end]
+        p = passages[i]
+        inside = [t for start, end, t in found if p.start <= start and end <= p.end]
         return len(set(inside)), len(inside), -i
 
     return passages[max(range(len(passages)), key=counts)]
