@@ -214,7 +214,7 @@ class Settings:
     response_cache_size: int = 1024
     response_cache_seconds: float = 300.0
     # Per keyword index: the BM25F scores of recently searched words (their
-    # postings scored once, `search.postings`), in MB per server process.
+    # postings scored once, `search.postings`), in MB per server process; 0 turns it off.
     term_cache_mb: int = 32
     # Server processes, each with its own worker threads and model, sharing the
     # memory-mapped index files (0: one per CPU core).
