@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from indexer.passages import sentences
-from search.embedder import Embedder
+from search.models.embedder import Embedder
 
 from .corpus import Source
 

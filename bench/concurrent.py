@@ -65,7 +65,7 @@ from urllib.parse import urlencode
 import numpy as np
 
 from search import Settings
-from search.embedder import Embedder, vector_space
+from search.models.embedder import Embedder, vector_space
 
 from . import corpus, queries, run
 from .cached_vectors import CachedEmbedder

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from indexer.sources import read_sources
 from search.config import Settings
-from search.keyword import KeywordIndex, KeywordWriter
+from search.index.keyword import KeywordIndex, KeywordWriter
 
 from . import corpus, queries
 from .run import ROOT, latency, median_words

@@ -163,7 +163,7 @@ def _text(report: dict) -> str:
 
 
 def _articles(index_dir: Path) -> int:
-    from search.layout import IndexDir
+    from search.index.layout import IndexDir
 
     return int(IndexDir(index_dir).current().manifest()["articles"])
 

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from indexer.build import build
+from newsearch.evaluate import Dataset, score_run
 from search import Searcher, Settings
-from search.embedder import Embedder
-from search.evaluate import Dataset, score_run
-from search.layout import IndexDir, IndexNotFound
+from search.index.layout import IndexDir, IndexNotFound
+from search.models.embedder import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ import random
 import re
 from pathlib import Path
 
-from search.analysis import STOP_WORDS
+from search.text.analysis import STOP_WORDS
 
 from .corpus import Source
 

@@ -21,9 +21,9 @@ import sys
 import time
 from pathlib import Path
 
+from newsearch.evaluate import Dataset, score_run
 from search import Searcher, Settings
-from search.embedder import Embedder
-from search.evaluate import Dataset, score_run
+from search.models.embedder import Embedder
 
 MODES = ("semantic", "hybrid")
 

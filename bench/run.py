@@ -43,9 +43,9 @@ import numpy as np
 from indexer.build import build
 from search import Searcher, Settings
 from search.config import BACKENDS
-from search.embedder import Embedder, vector_space
-from search.layout import IndexDir
-from search.vectors import EXACT, VectorIndex
+from search.index.layout import IndexDir
+from search.index.vectors import EXACT, VectorIndex
+from search.models.embedder import Embedder, vector_space
 
 from . import corpus, queries
 from .cached_vectors import CachedEmbedder

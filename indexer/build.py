@@ -3,7 +3,7 @@
 Articles are read and stored (SQLite), keyword-indexed (Whoosh) and split into
 passages in one pass; passages are then embedded in large chunks (the model
 sorts each chunk by length, so batches are dense) into the faiss index.  The
-generation becomes live only when all of it is on disk (see `search.layout`).
+generation becomes live only when all of it is on disk (see `search.index.layout`).
 
 Reading and parsing the sources, and encoding the passages, are done by a
 `Runner`: in this process by default, on a Ray cluster with `indexer.cluster`.
@@ -29,12 +29,13 @@ from tqdm import tqdm
 
 from search.article import Article
 from search.config import INDEX_SETTINGS, Settings
-from search import spaces, storage
-from search.embedder import Embedder, embedders_for
-from search.keyword import KeywordWriter
-from search.layout import FORMAT, Generation, IndexDir
-from search.store import ArticleStore
-from search.vectors import VectorIndex
+from search.index import storage
+from search.index.keyword import KeywordWriter
+from search.index.layout import FORMAT, Generation, IndexDir
+from search.index.store import ArticleStore
+from search.index.vectors import VectorIndex
+from search.models import spaces
+from search.models.embedder import Embedder, embedders_for
 
 from .dedup import Deduplicator
 from .passages import split

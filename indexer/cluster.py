@@ -35,9 +35,9 @@ import numpy as np
 
 from newsearch.ray_cluster import ClusterError, first_line
 from newsearch.ray_cluster import connect as connect_to
-from search import threads
 from search.article import Article
-from search.embedder import Embedder
+from search.models import threads
+from search.models.embedder import Embedder
 
 from .build import EMBED_CHUNK, BuildError, Encoded, Runner, Unit
 from .readers import Skipped

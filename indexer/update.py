@@ -24,16 +24,25 @@ import numpy as np
 
 from search.article import Article
 from search.config import INDEX_SETTINGS, Settings
-from search import spaces, storage
-from search.embedder import Embedder, embedders_for, vector_space
-from search.keyword import KeywordWriter
-from search.integrity import IndexDamaged, require_sound
-from search.layout import Generation, IndexDir, IndexFormatError
-from search.store import ArticleStore
-from search.vectors import VectorIndex
+from search.index import storage
+from search.index.integrity import IndexDamaged, require_sound
+from search.index.keyword import KeywordWriter
+from search.index.layout import Generation, IndexDir, IndexFormatError
+from search.index.store import ArticleStore
+from search.index.vectors import VectorIndex
+from search.models import spaces
+from search.models.embedder import Embedder, embedders_for, vector_space
 
-from .build import (LOCAL, BuildError, BuildSummary, Runner, article_passages, embed_passages,
-                    space_manifest, space_members)
+from .build import (
+    LOCAL,
+    BuildError,
+    BuildSummary,
+    Runner,
+    article_passages,
+    embed_passages,
+    space_manifest,
+    space_members,
+)
 from .dedup import Deduplicator
 from .readers import Skipped
 from .records import FieldMap
@@ -267,7 +276,7 @@ def _clone(live: Generation, gen: Generation) -> None:
         source.copy_to(gen.store_file)
     finally:
         source.close()
-    # Segment files (and their BM25 arrays, see search.postings) are never
+    # Segment files (and their BM25 arrays, see search.index.postings) are never
     # rewritten, so they are shared by hard links.
     for dirpath, _, filenames in os.walk(live.keyword_dir):
         target_dir = gen.keyword_dir / Path(dirpath).relative_to(live.keyword_dir)

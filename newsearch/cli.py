@@ -115,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
 def _index(args, settings: Settings) -> int:
     from indexer.build import LOCAL, build
     from indexer.update import update
-    from search.layout import IndexDir
+    from search.index.layout import IndexDir
 
     runner = LOCAL
     if args.cluster:
@@ -162,11 +162,11 @@ def _extract(args, settings: Settings) -> int:
 
 
 def _search(args, settings: Settings) -> int:
-    from search.editors import Editors, editors_dir
-    from search.live import LiveSearcher
-    from search.site import site_search
+    from search.features.editors import Editors, editors_dir
+    from search.serving.live import LiveSearcher
+    from search.serving.site import site_search
 
-    logging.getLogger("search.live").setLevel(logging.CRITICAL)  # warnings printed below
+    logging.getLogger("search.serving.live").setLevel(logging.CRITICAL)  # warnings printed below
     live = LiveSearcher(settings)
     searcher = live.acquire()
     if live.degraded:
@@ -196,7 +196,7 @@ def _search(args, settings: Settings) -> int:
 
 
 def _stats(args, settings: Settings) -> int:
-    from search.analytics import open_analytics
+    from search.features.analytics import open_analytics
 
     analytics = open_analytics(settings)
     if analytics is None:
@@ -220,8 +220,8 @@ def _stats(args, settings: Settings) -> int:
 
 
 def _check(args, settings: Settings) -> int:
-    from search.integrity import check
-    from search.layout import Generation, IndexDir
+    from search.index.integrity import check
+    from search.index.layout import Generation, IndexDir
 
     layout = IndexDir(settings.index_dir)
     live = Generation(layout.root / layout.pointed())
@@ -242,7 +242,7 @@ def _check(args, settings: Settings) -> int:
 
 
 def _eval(args, settings: Settings) -> int:
-    from search.evaluate import Dataset, evaluate
+    from newsearch.evaluate import Dataset, evaluate
     from search.searcher import MODES
 
     dataset = Dataset.load(args.dataset, args.split)
@@ -303,11 +303,11 @@ def _terminal(snippet_html: str, bold: bool) -> str:
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from indexer.build import BuildError
+    from newsearch.evaluate import DatasetError
     from search import IndexNotFound, SearchError
-    from search.evaluate import DatasetError
-    from search.layout import IndexLocked
     from search.config import SettingsError
-    from search.storage import StorageError
+    from search.index.layout import IndexLocked
+    from search.index.storage import StorageError
 
     from .ray_cluster import ClusterError
 

@@ -3,7 +3,7 @@
     python scripts/relevance_sweep.py ../shared/eval/scifact --split train [--group fusion]
 
 Each experiment is a set of `Settings` overrides, scored by the same code as
-`newsearch eval` (`search.evaluate`).  Index-time overrides (passage size,
+`newsearch eval` (`newsearch.evaluate`).  Index-time overrides (passage size,
 title embedding) get their own index under ``indexes/eval/`` (built once and
 reused, so the passage embeddings are cached per configuration); query-time
 ones share it.  Query embeddings and keyword results are computed once per
@@ -23,10 +23,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from newsearch.evaluate import (  # noqa: E402
+    METRICS,
+    Dataset,
+    default_index_dir,
+    embed_queries,
+    ensure_index,
+    eval_settings,
+    run_queries,
+    score_run,
+)
 from search.config import INDEX_SETTINGS, Settings  # noqa: E402
-from search.embedder import Embedder  # noqa: E402
-from search.evaluate import (METRICS, Dataset, default_index_dir, embed_queries,  # noqa: E402
-                             ensure_index, eval_settings, run_queries, score_run)
+from search.models.embedder import Embedder  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 
 KEYWORD = ("bm25_k1", "bm25_b", "title_boost")
@@ -74,7 +82,7 @@ def _analyzers() -> dict[str, object]:
     from whoosh.lang import stopwords_for_language
     from whoosh.lang.porter import stem as porter
 
-    from search.analysis import ENGLISH_STOP_WORDS, news_analyzer
+    from search.text.analysis import ENGLISH_STOP_WORDS, news_analyzer
 
     def chain(stops, stemmer=None):
         a = RegexTokenizer() | LowercaseFilter() | StopFilter(stoplist=stops, minsize=2)
@@ -94,7 +102,7 @@ def keyword_variant(searcher: Searcher, name: str, analyzer, settings: Settings,
     from whoosh import index
     from whoosh.fields import NUMERIC, TEXT, Schema
 
-    from search.keyword import KeywordIndex
+    from search.index.keyword import KeywordIndex
 
     path = root / "".join(c if c.isalnum() else "-" for c in name)
     if not index.exists_in(str(path)):

@@ -15,7 +15,7 @@ score lower cosines than sentences, and readers type one or two words, so
 each query is also run cut to its rarest word and to its two rarest words
 (judged by the same article; off-topic ones cut to their longest words), and
 everything is counted per query length (1, 2, 3-5, 6+ words, stop words
-not counted: `search.floor.query_length`).  The floor
+not counted: `search.ranking.floor.query_length`).  The floor
 offered per length is the 5th percentile of the relevant hits' cosines (95%
 of them are kept), with the share of the other hits (unjudged: some are
 relevant too) and of the off-topic top hits it removes.  Results:
@@ -36,12 +36,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from search.analysis import STOP_WORDS  # noqa: E402
+from newsearch.evaluate import Dataset  # noqa: E402
 from search.config import Settings  # noqa: E402
-from search.evaluate import Dataset  # noqa: E402
-from search.floor import query_length, similarity_floor  # noqa: E402
-from search.rollup import rollup  # noqa: E402
+from search.ranking.floor import query_length, similarity_floor  # noqa: E402
+from search.ranking.rollup import rollup  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
+from search.text.analysis import STOP_WORDS  # noqa: E402
 
 TOP = 10
 KEEP = 0.95

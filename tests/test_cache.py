@@ -9,7 +9,7 @@ import pytest
 from indexer.build import build
 from indexer.update import update
 from search import Filters, Searcher, Settings
-from search.live import LiveSearcher
+from search.serving.live import LiveSearcher
 
 from .conftest import SEED_ID, newsroom_records
 
@@ -135,8 +135,8 @@ def test_a_new_generation_is_never_answered_from_the_old_ones_cache(tmp_path, em
 def test_the_sites_search_is_answered_from_the_cache_when_repeated(newsroom_index, embedder):
     """What the page and API run (`site_search`, with the editors' pins and
     synonyms) must reach the response cache, not only `Searcher.search`."""
-    from search.editors import Editors
-    from search.site import site_search
+    from search.features.editors import Editors
+    from search.serving.site import site_search
 
     s = Searcher.open(newsroom_index, Settings(index_dir=newsroom_index), embedder=embedder)
     try:

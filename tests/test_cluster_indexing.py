@@ -18,10 +18,10 @@ from indexer import cluster
 from indexer.build import BuildError, Runner, build
 from newsearch.cli import main
 from search import Searcher, Settings
-from search.embedder import Embedder
-from search.layout import IndexDir
-from search.store import ArticleStore
-from search.vectors import VectorIndex
+from search.index.layout import IndexDir
+from search.index.store import ArticleStore
+from search.index.vectors import VectorIndex
+from search.models.embedder import Embedder
 from tests.conftest import WIKINEWS_RU, sample_lines
 
 # Ray is imported only once the `ray_cluster` fixture has set it up for loopback.

@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from search import Settings
-from search.layout import IndexDir
+from search.index.layout import IndexDir
 
 from .golden import golden_queries
 
@@ -233,7 +233,7 @@ def test_a_layout_the_cluster_has_no_cpus_for_is_refused(ray_cluster, tmp_path):
 def test_a_damaged_generation_never_goes_live_on_the_cluster(ray_cluster, newsroom_index, tmp_path):
     """The driver checks a generation before cutting it into shards: a damaged
     one is refused with the check's reason, and SERVING is not moved."""
-    from search.integrity import IndexDamaged
+    from search.index.integrity import IndexDamaged
     from web.cluster import go_live, serving_file
 
     index_dir = tmp_path / "index"

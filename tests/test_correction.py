@@ -6,7 +6,7 @@ import pytest
 
 from indexer.build import build
 from search import Searcher, Settings
-from search.site import site_search
+from search.serving.site import site_search
 
 from .conftest import SAMPLES, SEED_ID
 

@@ -15,14 +15,14 @@ import pytest
 from indexer.build import build
 from indexer.update import update
 from search import Searcher, Settings
-from search.layout import IndexDir
+from search.index.layout import IndexDir
 
 from .conftest import sample_lines
 
 # Runs `newsearch ARGS...` and SIGKILLs itself at the point named by argv[1].
 KILLER = textwrap.dedent("""
     import os, signal, sys
-    import indexer.update, search.layout, search.store, search.vectors
+    import indexer.update, search.index.layout, search.index.store, search.index.vectors
 
     def die(*a, **k):
         os.kill(os.getpid(), signal.SIGKILL)
@@ -39,16 +39,16 @@ KILLER = textwrap.dedent("""
     point = sys.argv[1]
     calls = []
     if point == "reading":  # third article stored
-        after(search.store.ArticleStore, "add", lambda *a: calls.append(1) or len(calls) == 3)
+        after(search.index.store.ArticleStore, "add", lambda *a: calls.append(1) or len(calls) == 3)
     elif point == "cloned":  # update: live generation copied, nothing changed yet
         after(indexer.update, "_clone")
     elif point == "vectors-written":
-        after(search.vectors.VectorIndex, "save")
+        after(search.index.vectors.VectorIndex, "save")
     elif point == "renamed":  # build complete and renamed, CURRENT not yet switched
         real_replace = os.replace
         os.replace = lambda src, dst: die() if str(dst).endswith("CURRENT") else real_replace(src, dst)
     elif point == "published":  # CURRENT switched, old generations not yet pruned
-        search.layout.IndexDir._prune = die
+        search.index.layout.IndexDir._prune = die
     from newsearch.cli import main
     sys.exit(main(sys.argv[2:]))
 """)
@@ -146,7 +146,7 @@ def test_two_writers_the_second_is_refused_with_a_clear_message(live_index, tmp_
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys, time
-            from search.layout import IndexDir
+            from search.index.layout import IndexDir
             with IndexDir({str(settings.index_dir)!r}).writer_lock():
                 print("locked", flush=True)
                 time.sleep(60)

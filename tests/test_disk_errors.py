@@ -22,10 +22,10 @@ from indexer.build import build
 from indexer.update import update
 from newsearch.cli import main
 from search import Settings
-from search.integrity import check
-from search.layout import IndexDir
-from search.live import LiveSearcher
-from search.storage import StorageError, describe, failures
+from search.index.integrity import check
+from search.index.layout import IndexDir
+from search.index.storage import StorageError, describe, failures
+from search.serving.live import LiveSearcher
 
 from .conftest import ROOT, sample_lines
 

@@ -5,8 +5,8 @@ import json
 from indexer.build import build
 from indexer.dedup import Deduplicator, canonical_url
 from search import Article, Settings
-from search.store import ArticleStore
-from search.layout import IndexDir
+from search.index.layout import IndexDir
+from search.index.store import ArticleStore
 
 from .conftest import sample_lines
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from search import Settings
-from search.embedder import Embedder
+from search.models.embedder import Embedder
 
 TEXTS = [
     "Israel received a green light from the US for expanded operations against Hezbollah.",
@@ -91,7 +91,7 @@ def test_unknown_backend_is_refused():
 def test_feed_forward_outputs_stay_fp32(int8):
     import onnx
 
-    from search.onnx_model import cached_model
+    from search.models.onnx_model import cached_model
 
     graph = onnx.load(str(cached_model(int8.model_path, int8.cache_dir, int8=True))).graph
     gelu = {o for n in graph.node if "Gelu" in n.op_type for o in n.output}
@@ -101,7 +101,7 @@ def test_feed_forward_outputs_stay_fp32(int8):
 
 
 def test_long_texts_are_embedded_in_smaller_batches():
-    from search.onnx_model import BATCH_TOKENS, _batches
+    from search.models.onnx_model import BATCH_TOKENS, _batches
 
     lengths = [5] * 70 + [120] * 20 + [256] * 20
     order = np.argsort(lengths, kind="stable")

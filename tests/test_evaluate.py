@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from search.evaluate import (Dataset, DatasetError, mrr_at_k, ndcg_at_k, recall_at_k,
-                             score_run)
+from newsearch.evaluate import Dataset, DatasetError, mrr_at_k, ndcg_at_k, recall_at_k, score_run
 
 from .conftest import SCIFACT
 from .test_cli import newsearch
@@ -114,8 +113,8 @@ def test_eval_command_scores_every_mode_and_reuses_its_index(tmp_path):
 
 
 def test_eval_rebuilds_when_an_index_setting_changes(tmp_path, embedder):
+    from newsearch.evaluate import ensure_index
     from search.config import Settings
-    from search.evaluate import ensure_index
 
     data = Dataset.load(write_mini_beir(tmp_path / "mini", queries=1, distractors=2), "test")
     index = tmp_path / "index"

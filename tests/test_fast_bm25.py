@@ -10,8 +10,8 @@ from whoosh import index as windex
 from whoosh import query as wq
 
 from indexer.records import from_record
-from search.keyword import KeywordIndex, KeywordWriter
-from search.postings import FOLDER, FastBM25F, write_postings
+from search.index.keyword import KeywordIndex, KeywordWriter
+from search.index.postings import FOLDER, FastBM25F, write_postings
 
 from .conftest import SAMPLES, SCIFACT, SHARED
 

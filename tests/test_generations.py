@@ -8,7 +8,7 @@ import pytest
 from indexer.build import BuildError, build
 from indexer.update import update
 from search import Searcher, Settings
-from search.layout import IndexDir, IndexFormatError, IndexLocked
+from search.index.layout import IndexDir, IndexFormatError, IndexLocked
 from web import create_app
 
 from .conftest import sample_lines

@@ -1,6 +1,6 @@
 """Honest counts: totals, facets and pages count real matches in every mode.
 
-Semantic hits below the relevance floor (`search.floor`) are no match; hybrid
+Semantic hits below the relevance floor (`search.ranking.floor`) are no match; hybrid
 matches are the keyword matches plus the semantic hits above it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from search import Settings
-from search.floor import NO_FLOOR, Floor, query_length, similarity_floor
+from search.ranking.floor import NO_FLOOR, Floor, query_length, similarity_floor
 from search.searcher import MODES
 
 ARTICLES = 28  # the newsroom fixture

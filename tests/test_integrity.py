@@ -15,9 +15,9 @@ from indexer.build import BuildError, build
 from indexer.update import update
 from newsearch.cli import main
 from search import Settings
-from search.integrity import check
-from search.layout import Generation, IndexDir, IndexNotFound
-from search.live import LiveSearcher
+from search.index.integrity import check
+from search.index.layout import Generation, IndexDir, IndexNotFound
+from search.serving.live import LiveSearcher
 from web import create_app
 
 from .conftest import ROOT, sample_lines
@@ -256,7 +256,7 @@ def test_index_command_never_replaces_an_index_whose_live_generation_is_missing(
 
 def test_files_shared_with_the_previous_generation_are_not_hashed_again(
         index, embedder, tmp_path, monkeypatch):
-    from search import checksums
+    from search.index import checksums
 
     hashed = []
     real = checksums.digest

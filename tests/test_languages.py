@@ -7,7 +7,8 @@ import pytest
 
 from indexer.build import build
 from search import Searcher, Settings
-from search.analysis import language, terms
+from search.text.analysis import language, terms
+
 from .conftest import ROOT, SAMPLES, WIKINEWS_RU
 
 ARMENIAN = ROOT / "tests" / "fixtures" / "editions" / "armenian.jsonl"

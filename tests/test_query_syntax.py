@@ -1,9 +1,11 @@
 """Query syntax: phrases, exclusions, title:, AND/OR, and malformed input."""
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from search.syntax import plain_text
+from search.text.syntax import plain_text
+
 from .conftest import SEED_ID, WIRE_COPY_ID
 
 MODES = ["keyword", "semantic", "hybrid"]

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from indexer.build import build
+from newsearch.evaluate import eval_settings
 from search import Searcher, Settings
-from search.evaluate import eval_settings
-from search.recency import DAY, boost
+from search.ranking.recency import DAY, boost
 
 NOW = datetime(2024, 10, 1, tzinfo=timezone.utc).timestamp()
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from search.duplicates import overlap, shingles
+from search.ranking.duplicates import overlap, shingles
+
 from .conftest import SEED_ID, WIRE_COPY_ID
 
 MODES = ["keyword", "semantic", "hybrid"]

@@ -3,9 +3,9 @@
 import pytest
 
 from search import Searcher, SearchError, Settings
-from search.analysis import terms
-from search.fusion import reciprocal_rank, weighted
-from search.keyword import positive_terms
+from search.index.keyword import positive_terms
+from search.ranking.fusion import reciprocal_rank, weighted
+from search.text.analysis import terms
 
 PARAPHRASE = "US backs Israel's campaign against the Lebanese militia"
 SEED_TITLE = 'Politico: Israel received "green light" from US for expanded ops against Hezbollah'

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from search import Searcher, Settings
-from search.keyword import TermStats
-from search.layout import IndexDir
-from search.shard import open_shards, shard_of, split
-from search.sharded import LocalShards, sharded_parts
+from search.index.keyword import TermStats
+from search.index.layout import IndexDir
+from search.shards.shard import open_shards, shard_of, split
+from search.shards.sharded import LocalShards, sharded_parts
 
 from .golden import FILTERS, assert_same, golden_queries
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from search import Settings
-from search.live import LiveSearcher
+from search.serving.live import LiveSearcher
 from web import create_app
 
 TOKEN = "s3cret-editors-token"
@@ -202,7 +202,7 @@ def test_clicks_from_other_origins_are_refused(admin):
 
 
 def test_analytics_keep_only_the_newest_rows(tmp_path):
-    from search.analytics import Analytics
+    from search.features.analytics import Analytics
 
     log = Analytics(tmp_path / "a.sqlite", max_rows=5)
     for n in range(12):

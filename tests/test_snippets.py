@@ -2,10 +2,11 @@
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from search.analysis import TOKEN, analyse, news_analyzer, term, terms
-from search.snippets import matches, snippet, term_matches
+from search.features.snippets import matches, snippet, term_matches
+from search.text.analysis import TOKEN, analyse, news_analyzer, term, terms
 
 from .conftest import SAMPLES, WIKINEWS_RU
 

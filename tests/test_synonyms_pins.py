@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from search.editors import Editors
 from search.errors import SearchError
-from search.pins import Pin, pin_first, pinned_for
-from search.synonyms import Synonyms
+from search.features.editors import Editors
+from search.features.pins import Pin, pin_first, pinned_for
+from search.features.synonyms import Synonyms
 
 SYNONYMS = Synonyms.parse("# places\nBaku, Бакы\nUN, United Nations  # bodies\nUS, United States, USA\n")
 

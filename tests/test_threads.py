@@ -3,7 +3,7 @@
 import torch
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from search import threads
+from search.models import threads
 
 
 def test_limit_caps_blas_openmp_and_torch():

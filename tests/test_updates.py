@@ -8,7 +8,7 @@ import pytest
 from indexer.build import BuildError, build
 from indexer.update import delete, update
 from search import MODES, Searcher, Settings
-from search.layout import IndexDir
+from search.index.layout import IndexDir
 
 from .test_cli import newsearch
 

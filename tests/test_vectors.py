@@ -8,7 +8,7 @@ import pytest
 
 from indexer.build import build
 from search import Searcher, Settings
-from search.vectors import APPROXIMATE, EXACT, VectorIndex, choose, ivf_lists
+from search.index.vectors import APPROXIMATE, EXACT, VectorIndex, choose, ivf_lists
 
 
 def test_the_kind_follows_the_collection_size():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from search.analytics import open_analytics
 from search.config import Settings
-from search.editors import Editors, editors_dir
-from search.live import LiveSearcher
+from search.features.analytics import open_analytics
+from search.features.editors import Editors, editors_dir
+from search.serving.live import LiveSearcher
 
 from . import params
 

@@ -15,9 +15,9 @@ from functools import wraps
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized
 
-from search.editors import parse_pins
 from search.errors import SearchError
-from search.synonyms import Synonyms
+from search.features.editors import parse_pins
+from search.features.synonyms import Synonyms
 
 from .params import bounded
 

@@ -3,12 +3,12 @@
 Two kinds of Serve applications:
 
 - ``shards-<generation>-of-<S>``: one deployment per shard of that generation
-  (`search.shard.Shard`, deployment ``shard-<i>``), with
+  (`search.shards.shard.Shard`, deployment ``shard-<i>``), with
   ``Settings.shard_replicas`` replicas each.
 - ``newsearch`` (HTTP route ``/``): the query encoder (``encoder``, the
   index's models) and the ingress (``ingress``), which runs the site's Flask
   app, the same pages and API as ``newsearch serve``, over a `Searcher`
-  whose parts fan out to the shards (`search.sharded`): BM25 with global
+  whose parts fan out to the shards (`search.shards.sharded`): BM25 with global
   statistics, fusion and everything after it once, at the ingress.
 
 The driver (`serve_cluster`: ``newsearch serve --cluster``) cuts the live
@@ -39,16 +39,16 @@ from ray import serve
 from ray.exceptions import ActorUnavailableError, RayActorError
 
 from newsearch.ray_cluster import ClusterError, connect
-from search import threads
 from search.config import Settings
-from search.embedder import embedders_for
-from search.integrity import require_sound
-from search.layout import Generation, IndexDir, IndexNotFound
-from search.live import LiveSearcher
+from search.index.integrity import require_sound
+from search.index.layout import Generation, IndexDir, IndexNotFound
+from search.models import threads
+from search.models.embedder import embedders_for
+from search.models.spaces import SpaceSpec
 from search.searcher import Searcher, query_embedder
-from search.shard import FOLDER, Shard, split
-from search.sharded import sharded_parts
-from search.spaces import SpaceSpec
+from search.serving.live import LiveSearcher
+from search.shards.shard import FOLDER, Shard, split
+from search.shards.sharded import sharded_parts
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ class Ingress:
 
 # --- the ingress's view of the shards ----------------------------------------
 class ServeShards:
-    """`search.sharded.ShardSet` over the shard deployments of one application."""
+    """`search.shards.sharded.ShardSet` over the shard deployments of one application."""
 
     def __init__(self, app: str, count: int):
         self.app = app

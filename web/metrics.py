@@ -13,11 +13,18 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, Response, current_app
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
-                               generate_latest, multiprocess)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from search.live import LiveSearcher
+from search.serving.live import LiveSearcher
 
 bp = Blueprint("metrics", __name__)
 

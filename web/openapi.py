@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from search.config import Settings
-from search.filters import MAX_VALUE_CHARS, MAX_VALUES
-from search.pins import MAX_IDS
+from search.features.pins import MAX_IDS
+from search.features.synonyms import MAX_GROUPS
+from search.ranking.filters import MAX_VALUE_CHARS, MAX_VALUES
 from search.searcher import MODES, SORTS
-from search.synonyms import MAX_GROUPS
 
 DATE_PATTERN = r"^\d{4}(-\d{1,2}(-\d{1,2})?)?$"
 

@@ -10,7 +10,7 @@ import flask
 from werkzeug.datastructures import MultiDict
 from werkzeug.utils import cached_property
 
-from search.filters import FIELDS, Filters
+from search.ranking.filters import FIELDS, Filters
 from search.searcher import MODES, SORTS, SearchError
 
 

@@ -3,7 +3,7 @@
 The first call in a request leases the live generation's searcher from the
 app's `LiveSearcher`; it is released when the request ends, and the response
 says which generation answered (header ``X-Index-Generation``).  `searched`
-runs the site search a request asks for (`search.site`) and logs it for the
+runs the site search a request asks for (`search.serving.site`) and logs it for the
 search analytics.
 """
 
@@ -13,7 +13,7 @@ from flask import Flask, current_app, g
 from werkzeug.datastructures import MultiDict
 
 from search.searcher import Searcher, SearchResponse
-from search.site import site_search
+from search.serving.site import site_search
 
 from .params import SearchParams, search_params
 

@@ -18,12 +18,11 @@ import threading
 import time
 
 from flask import Flask
-from waitress import create_server
-from waitress import wasyncore
+from waitress import create_server, wasyncore
 
-from search import threads
 from search.config import Settings
-from search.layout import IndexDir
+from search.index.layout import IndexDir
+from search.models import threads
 
 from . import create_app, workers
 from .requestlog import configure_logging
