@@ -4,9 +4,14 @@ A BEIR data set is a folder with ``corpus.jsonl`` (``_id``, ``title``,
 ``text``), ``queries.jsonl`` (``_id``, ``text``) and ``qrels/SPLIT.tsv``
 (``query-id``, ``corpus-id``, ``score`` with a header row).  `evaluate`
 indexes the corpus (or reuses an index built from the same corpus with the
-same index settings), runs every query of the split through `Searcher.rank`
-in each mode and averages the metrics over the queries that have at least one
-relevant document, as ``trec_eval``/BEIR do (graded gains, log2 discount).
+same index settings), runs every query of the split in each mode and averages
+the metrics over the queries that have at least one relevant document, as
+``trec_eval``/BEIR do (graded gains, log2 discount).
+
+The queries are searched as a reader's request is (`site_search`: typo
+correction, the relevance floor, the recency boost, near-duplicates collapsed
+under the story they repeat, which counts them right below it), with the
+settings the site serves: what is measured is what is served.
 """
 
 from __future__ import annotations
@@ -19,13 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-import numpy as np
-
 from search.config import INDEX_SETTINGS, Settings
 from search.index.layout import IndexDir, IndexNotFound
 from search.models import spaces
 from search.models.embedder import Embedder, vector_space
 from search.searcher import MODES, Searcher
+from search.serving.site import site_search
 
 Qrels = Mapping[str, int]  # document id -> relevance grade (> 0: relevant)
 DEPTH = 100  # results fetched per query: Recall@100 needs them all
@@ -197,44 +201,22 @@ def ensure_index(dataset: Dataset, settings: Settings, index_dir: Path,
 
 
 # --- running the queries ------------------------------------------------------
-def embed_queries(searcher: Searcher, dataset: Dataset) -> list[dict[int, np.ndarray] | None]:
-    """The embeddings of every query of ``dataset``, in its order, each embedded
-    alone as the service does (the int8 backend quantizes activations per
-    batch, so a batch of queries would embed a little differently)."""
-    return [searcher.embed_query(text) for text in dataset.queries.values()]
-
-
-def run_queries(searcher: Searcher, dataset: Dataset, modes: Iterable[str],
-                vectors: list | None = None) -> dict[str, dict[str, list[str]]]:
-    """mode -> query id -> ranked document ids (top `DEPTH`).  Each query is
-    embedded once and shared by the modes (``vectors``: the `embed_queries`
-    of an earlier run)."""
-    modes = list(modes)
-    qids = list(dataset.queries)
-    texts = [dataset.queries[q] for q in qids]
-    if vectors is None:
-        vectors = embed_queries(searcher, dataset) if set(modes) - {"keyword"} else [None] * len(qids)
-    ids = searcher.store.id_table()
+def run_queries(searcher: Searcher, dataset: Dataset, modes: Iterable[str]
+                ) -> dict[str, dict[str, list[str]]]:
+    """mode -> query id -> the document ids served, best first (top `DEPTH`).
+    A query's embedding is computed once for every mode (the searcher's cache)."""
     runs: dict[str, dict[str, list[str]]] = {m: {} for m in modes}
-    for qid, text, qvec in zip(qids, texts, vectors):
-        for mode in modes:
-            ranked = searcher.rank(text, mode, DEPTH, qvec=qvec)
-            runs[mode][qid] = [ids[o] for o, _ in ranked]
+    for qid, text in dataset.queries.items():
+        for mode, run in runs.items():
+            response = site_search(searcher, None, text, mode=mode, size=DEPTH)
+            run[qid] = [a.id for hit in response.hits for a in (hit.article, *hit.similar)]
     return runs
-
-
-def eval_settings(settings: Settings) -> Settings:
-    """``settings`` as evaluation uses them: relevance only, no news recency
-    boost, and no relevance floor (it decides what counts as a match, not the
-    order; ranking metrics score the order)."""
-    return settings.replace(recency_weight=0.0, similarity_floors="")
 
 
 def evaluate(dataset: Dataset, modes: Iterable[str], settings: Settings,
              index_dir: Path | None = None, embedder: Embedder | None = None,
              progress: bool = False) -> "Report":
     """Index (or reuse) the corpus, run the split's queries, score each mode."""
-    settings = eval_settings(settings)
     index_dir = index_dir or default_index_dir(dataset, settings)
     index_dir, built = ensure_index(dataset, settings, index_dir, embedder, progress)
     searcher = Searcher.open(index_dir, settings, embedder)

@@ -6,8 +6,8 @@ Each experiment is a set of `Settings` overrides, scored by the same code as
 `newsearch eval` (`newsearch.evaluate`).  Index-time overrides (passage size,
 title embedding) get their own index under ``indexes/eval/`` (built once and
 reused, so the passage embeddings are cached per configuration); query-time
-ones share it.  Query embeddings and keyword results are computed once per
-index and keyword configuration.  Any row can be reproduced alone with the
+ones share it.  Keyword results are computed once per index and keyword
+configuration; queries are searched as the site serves them (`run_queries`).  Any row can be reproduced alone with the
 same overrides as environment variables, e.g.
 ``NEWSEARCH_RRF_K=20 newsearch eval ../shared/eval/scifact --mode hybrid``.
 """
@@ -27,9 +27,7 @@ from newsearch.evaluate import (  # noqa: E402
     METRICS,
     Dataset,
     default_index_dir,
-    embed_queries,
     ensure_index,
-    eval_settings,
     run_queries,
     score_run,
 )
@@ -148,17 +146,16 @@ def main(argv: list[str] | None = None) -> int:
     dataset = Dataset.load(args.dataset, args.split)
     base = Settings.from_env(**json.loads(args.base))
     embedder = Embedder.for_settings(base)
-    state: dict = {}  # index dir -> (query vectors, {keyword config: RememberingKeyword})
+    state: dict = {}  # index dir -> {keyword config: RememberingKeyword}
     print(f"{'experiment':<58} {'mode':<9} {'queries':<16}" + "".join(f"{m:>11}" for m in METRICS))
     for group in args.group or list(GROUPS):
         for modes, overrides in GROUPS[group]:
             analyzer = overrides.get("analyzer")
-            settings = eval_settings(base.replace(**{k: v for k, v in overrides.items()
-                                                     if k != "analyzer"}))
+            settings = base.replace(**{k: v for k, v in overrides.items() if k != "analyzer"})
             index_dir = default_index_dir(dataset, settings)
             ensure_index(dataset, settings, index_dir, embedder, progress=sys.stderr.isatty())
             searcher = Searcher.open(index_dir, settings, embedder)
-            vectors, keywords = state.setdefault(str(index_dir), (embed_queries(searcher, dataset), {}))
+            keywords = state.setdefault(str(index_dir), {})
             kw_key = (analyzer, *(getattr(settings, n) for n in KEYWORD))
             if kw_key not in keywords:
                 inner = searcher.keyword if analyzer is None else keyword_variant(
@@ -166,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                 keywords[kw_key] = RememberingKeyword(inner)
             searcher.keyword = keywords[kw_key]
             started = time.perf_counter()
-            runs = run_queries(searcher, dataset, modes, vectors)
+            runs = run_queries(searcher, dataset, modes)
             for mode, run in runs.items():
                 label = f"{group}: " + (", ".join(f"{k}={v}" for k, v in overrides.items()) or "defaults")
                 # The whole split, then each query group (language, kind) it has.

@@ -134,6 +134,8 @@ class _Candidates:
     total: int
     best_passage: dict[int, int] = field(default_factory=dict)  # ord -> pid
     pool: np.ndarray | None = None  # every candidate before filters (facets, totals)
+    # Semantic: every retrieved article, below the relevance floor too (fused by hybrid).
+    unfloored: list[tuple[int, float]] = field(default_factory=list)
 
 
 class Searcher:
@@ -309,9 +311,12 @@ class Searcher:
             # Words cannot match an article in another language: only its
             # meaning ranks it (cross-lingual results, `fusion.weighted`).
             foreign = self.semantic.foreign(qlang)
-            fused = weighted([kw.ranked, sem.ranked], [1 - w, w], [foreign.__getitem__, None])
+            fused = weighted([kw.ranked, sem.unfloored], [1 - w, w], [foreign.__getitem__, None])
         else:
-            fused = reciprocal_rank([kw.ranked, sem.ranked], [1 - w, w], self.settings.rrf_k)
+            fused = reciprocal_rank([kw.ranked, sem.unfloored], [1 - w, w], self.settings.rrf_k)
+        # The floor decides which semantic hits are matches, not how matches rank.
+        matches = {o for o, _ in kw.ranked}.union(o for o, _ in sem.ranked)
+        fused = [(o, score) for o, score in fused if o in matches]
         return _Candidates(fused, len(fused), sem.best_passage, sem.pool)
 
     def _recency(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -345,13 +350,18 @@ class Searcher:
         if not qvec:
             return _Candidates([], 0, pool=np.zeros(0, dtype=np.int64))
         s = self.settings
-        ranked, best = self.semantic.search(qvec, qlang, depth * s.passages_per_article,
-                                            s.passage_rollup_weight, words)
-        ranked = [(o, sc) for o, sc in ranked if kept is None or kept[o]][:depth]
+        found = self.semantic.search(qvec, qlang, depth * s.passages_per_article,
+                                     s.passage_rollup_weight, words)
+
+        def keep(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+            return [(o, sc) for o, sc in ranked if kept is None or kept[o]][:depth]
+
+        ranked, unfloored = keep(found.matches), keep(found.ranked)
         pool = np.asarray([o for o, _ in ranked], dtype=np.int64)
         if allow is not None:
             ranked = [(o, sc) for o, sc in ranked if allow[o]]
-        return _Candidates(ranked, len(ranked), best, pool)
+            unfloored = [(o, sc) for o, sc in unfloored if allow[o]]
+        return _Candidates(ranked, len(ranked), found.best_passage, pool, unfloored)
 
     def _near(self, ord_: int, depth: int) -> list[tuple[int, float]]:
         """The articles nearest to article ``ord_`` in its home space, those

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from indexer.build import build
-from newsearch.evaluate import eval_settings
 from search import Searcher, Settings
 from search.ranking.recency import DAY, boost
 
@@ -71,6 +70,3 @@ def test_recency_boost_lifts_the_fresh_report_above_the_old_one(dated_index, emb
     assert scores["undated"] == pytest.approx(plain_scores["undated"])  # no date, no boost
     assert scores["old"] == pytest.approx(plain_scores["old"])  # 400 days: boost long gone
 
-
-def test_eval_runs_without_the_boost_whatever_the_settings():
-    assert eval_settings(Settings(recency_weight=0.5)).recency_weight == 0.0

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from search.config import Settings
 from search.text.analysis import STOP_WORDS
 
@@ -61,10 +59,3 @@ def similarity_floor(settings: Settings, model: str) -> Floor:
             return Floor.parse(value)
     return NONE
 
-
-def above_floor(scores: np.ndarray, pids: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
-    """The (scores, pids) of a vector search that reach ``floor``."""
-    if floor <= NO_FLOOR:
-        return scores, pids
-    keep = scores >= floor
-    return scores[keep], pids[keep]

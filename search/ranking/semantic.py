@@ -18,7 +18,7 @@ import numpy as np
 
 from search.index.vectors import PidSet, VectorIndex
 from search.models.spaces import SpaceSpec
-from search.ranking.floor import NONE, Floor, above_floor
+from search.ranking.floor import NO_FLOOR, NONE, Floor
 from search.ranking.rollup import rollup
 
 
@@ -35,6 +35,21 @@ class Space:
 
     def calibrated(self, cosines: np.ndarray) -> np.ndarray:
         return cosines * self.scale + self.shift
+
+
+@dataclass
+class Found:
+    """A semantic search's articles, best first, as (article ordinal, score).
+
+    ``matches`` reach the relevance floor: they are what semantic search
+    answers and what counts as a match.  ``ranked`` holds every retrieved
+    article, floor or not: hybrid ranking fuses it, so that the floor
+    decides which articles are matches without changing how the keyword
+    matches are ordered.  ``best_passage``: each article's nearest passage id."""
+
+    matches: list[tuple[int, float]]
+    ranked: list[tuple[int, float]]
+    best_passage: dict[int, int]
 
 
 @dataclass
@@ -131,22 +146,31 @@ class SemanticSpaces:
                 for r in self.routes(qlang)}
 
     def search(self, qvecs: dict[int, np.ndarray], qlang: str, passages: int,
-               rollup_weight: float, words: int = 0
-               ) -> tuple[list[tuple[int, float]], dict[int, int]]:
-        """(article ordinal, score) best first, and each article's best passage id;
+               rollup_weight: float, words: int = 0) -> Found:
+        """The articles of the nearest passages, ranked (see `Found`);
         ``words``: the query's length, for the relevance floor (0: no floor)."""
         merged: dict[int, tuple[float, int]] = {}
+        unfloored: dict[int, tuple[float, int]] = {}
         for route in self.routes(qlang):
             if route.space not in qvecs:
                 continue
             space = self.spaces[route.space]
             scores, pids = space.vectors.search(qvecs[route.space], passages, route.only)
-            scores, pids = above_floor(scores, pids, space.floor.at(words))
             ords = self._passage_article[pids] if len(pids) else pids
-            best = rollup(scores, pids, ords, rollup_weight)
-            for ord_, (score, pid) in best.items():
-                score = float(space.calibrated(np.float32(score)))
-                if ord_ not in merged or score > merged[ord_][0]:
-                    merged[ord_] = (score, pid)
-        ranked = sorted(((o, s) for o, (s, _) in merged.items()), key=lambda x: -x[1])
-        return ranked, {o: p for o, (_, p) in merged.items()}
+            every = rollup(scores, pids, ords, rollup_weight)
+            floor = space.floor.at(words)
+            if floor > NO_FLOOR:
+                kept = scores >= floor
+                matched = rollup(scores[kept], pids[kept], ords[kept], rollup_weight)
+            else:
+                matched = every
+            for best, into in ((matched, merged), (every, unfloored)):
+                for ord_, (score, pid) in best.items():
+                    score = float(space.calibrated(np.float32(score)))
+                    if ord_ not in into or score > into[ord_][0]:
+                        into[ord_] = (score, pid)
+
+        def ranked(best: dict[int, tuple[float, int]]) -> list[tuple[int, float]]:
+            return sorted(((o, s) for o, (s, _) in best.items()), key=lambda x: -x[1])
+
+        return Found(ranked(merged), ranked(unfloored), {o: p for o, (_, p) in unfloored.items()})
