@@ -13,6 +13,13 @@ redistributed); this writes, under OUT (default ``indexes/eval-data``):
     wikinews-xling/  English and Russian articles together (a site with two editions):
                      every query above, and English queries about Russian-only stories
     scifact-titles/  headline known-item at 5,183 documents: each SciFact title finds its abstract
+    ilur-hy/         Armenian news (ILUR, 3,000 articles, no headlines: the lead sentence is the
+                     title); lead known-item, Armenian paraphrase questions and English questions
+    ilur-xling/      English Wikinews and Armenian ILUR articles together: the English and
+                     Armenian queries above, English ones about Armenian stories included
+    tatoeba-hy/, tatoeba-az/, tatoeba-ru/
+                     Tatoeba sentences of one language; each English translation finds its
+                     sentence (cross-lingual), and in Azerbaijani hand-written paraphrases too
 
 Each has ``corpus.jsonl``, ``queries.jsonl`` (with ``kind`` and ``lang``) and
 ``qrels/{train,test}.tsv``.  Run: ``python scripts/news_sets.py``, then
@@ -24,10 +31,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WIKINEWS = ROOT.parent / "shared" / "corpora" / "wikinews"
+CORPORA = ROOT.parent / "shared" / "corpora"
+WIKINEWS = CORPORA / "wikinews"
 QUERIES = ROOT / "eval" / "news"
 
 
@@ -38,6 +48,19 @@ def split_of(article_id: str) -> str:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def indexed(articles: list[dict]) -> list[dict]:
+    """The articles the indexer keeps: it merges an article into an earlier one
+    with the same text (``indexer.dedup``, MinHash over word 5-shingles), and a
+    query about a merged article could never be answered."""
+    from types import SimpleNamespace
+
+    from indexer.dedup import Deduplicator
+
+    seen = Deduplicator()
+    return [a for a in articles if not seen.is_duplicate(SimpleNamespace(
+        id=a["id"], url=a.get("url", ""), title=a["title"], body=a["body"]))]
 
 
 def write_set(out: Path, articles: list[dict], queries: list[dict]) -> None:
@@ -89,7 +112,68 @@ def main(argv: list[str] | None = None) -> int:
     write_set(args.out / "wikinews-xling", en + ru,
               english + russian + written("crosslingual-en-ru.jsonl", kind="crosslingual"))
     titles(args.out / "scifact-titles")
+    hy = ilur_articles()
+    armenian = (leads(hy) + written("paraphrase-hy.jsonl", kind="paraphrase")
+                + written("crosslingual-en-hy.jsonl", kind="crosslingual"))
+    write_set(args.out / "ilur-hy", hy, armenian)
+    write_set(args.out / "ilur-xling", en + hy, english + armenian)
+    for lang in ("hy", "az", "ru"):
+        sentences, queries = tatoeba(lang)
+        write_set(args.out / f"tatoeba-{lang}", sentences, queries)
     return 0
+
+
+# The end of an Armenian sentence: verjaket (or the colon typed for it), not inside 12:30 or 1:0.
+SENTENCE_END = re.compile(r"(?<!\d)[:։]|[:։](?!\d)")
+
+
+def lead_and_rest(body: str) -> tuple[str, str]:
+    """ILUR articles have no headline: the first sentence (20-300 characters,
+    with more text after it) becomes the title and the rest the text, so the
+    article's words are indexed once.  Otherwise no title."""
+    end = SENTENCE_END.search(body)
+    if end:
+        lead, rest = body[:end.end()].strip(), body[end.end():].strip()
+        if 20 <= len(lead) <= 300 and rest:
+            return lead, rest
+    return "", body
+
+
+def ilur_articles() -> list[dict]:
+    """The 3,000 ILUR train articles less the ~90 that repeat an earlier one
+    (27 bodies appear twice under other ids; templated weather and road
+    reports): a known item must have one right answer."""
+    articles = []
+    for a in read_jsonl(CORPORA / "ilur-hy" / "train.jsonl"):
+        title, text = lead_and_rest(a["body"])
+        articles.append({"id": a["id"], "lang": "hy", "title": title, "body": text,
+                         "published": None})
+    return indexed(articles)
+
+
+def leads(articles: list[dict]) -> list[dict]:
+    """The lead sentence as a known-item query (as headlines are for
+    Wikinews), except a lead that two articles share."""
+    count = Counter(a["title"] for a in articles)
+    return [{"kind": "lead", "lang": a["lang"], "query": a["title"], "doc": a["id"]}
+            for a in articles if a["title"] and count[a["title"]] == 1]
+
+
+def tatoeba(lang: str) -> tuple[list[dict], list[dict]]:
+    """Tatoeba sentences of one language as the corpus (no title); each
+    sentence's English translation is a query for it (kind "translation",
+    English -> LANG), and ``tatoeba-paraphrase-LANG.jsonl`` adds same-language
+    paraphrases where written."""
+    pairs = [p for p in read_jsonl(CORPORA / "tatoeba" / "pairs.jsonl") if p["lang"] == lang]
+    sentences = indexed([{"id": p["id"], "lang": lang, "title": "", "body": p["text"],
+                          "published": None} for p in pairs])
+    kept = {s["id"] for s in sentences}
+    queries = [{"kind": "translation", "lang": "en", "query": p["en"], "doc": p["id"]}
+               for p in pairs if p["id"] in kept]
+    name = f"tatoeba-paraphrase-{lang}.jsonl"
+    if (QUERIES / name).exists():
+        queries += written(name, kind="paraphrase")
+    return sentences, queries
 
 
 def titles(out: Path) -> None:
