@@ -63,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     c = command("delete", _delete, "remove articles from the index by id")
     c.add_argument("ids", nargs="+", metavar="ID")
 
+    c = command("follow", _follow, "poll RSS/Atom feeds and (news) sitemaps, fetch the article "
+                "pages they list and index the new and changed ones")
+    c.add_argument("sources", nargs="+", metavar="SOURCE", help="feed or sitemap: URL or file")
+    c.add_argument("--every", type=_seconds, default=60.0,
+                   help="seconds from one poll to the next (default 60)")
+    c.add_argument("--once", action="store_true",
+                   help="poll once and exit (1 if anything failed)")
+    c.add_argument("--delay", type=_seconds, default=1.0,
+                   help="seconds between two requests to one host (default 1)")
+
     c = command("extract", _extract, "print the articles extracted from files as JSON, as the "
                 "indexer would store them", index_dir=False)
     c.add_argument("sources", nargs="+", type=Path, metavar="FILE")
@@ -138,6 +148,17 @@ def _delete(args, settings: Settings) -> int:
     summary = delete(args.ids, settings)
     print(summary.report())
     return 1 if summary.missing else 0
+
+
+def _follow(args, settings: Settings) -> int:
+    from indexer.follow.fetch import Fetcher
+    from indexer.follow.follower import Follower, stop_on_signals
+    from indexer.follow.sink import IndexSink
+
+    fetcher = Fetcher(delay=args.delay)
+    follower = Follower(args.sources, IndexSink(settings), settings.index_dir, fetcher)
+    with stop_on_signals(fetcher.stop, follower.say):
+        return follower.run(args.every, once=args.once)
 
 
 def _extract(args, settings: Settings) -> int:
@@ -292,6 +313,16 @@ def _field_map(spec: str) -> dict[str, str]:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return value
+
+
 def _merged(maps: list[dict[str, str]]) -> dict[str, str]:
     return {field: name for mapping in maps for field, name in mapping.items()}
 
@@ -303,6 +334,7 @@ def _terminal(snippet_html: str, bold: bool) -> str:
 
 def _user_errors() -> tuple[type[BaseException], ...]:
     from indexer.build import BuildError
+    from indexer.follow import FollowError
     from newsearch.evaluate import DatasetError
     from search import IndexNotFound, SearchError
     from search.config import SettingsError
@@ -311,8 +343,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
 
     from .ray_cluster import ClusterError
 
-    return (BuildError, ClusterError, DatasetError, IndexNotFound, IndexLocked, SearchError,
-            SettingsError, StorageError, OSError)
+    return (BuildError, ClusterError, DatasetError, FollowError, IndexNotFound, IndexLocked,
+            SearchError, SettingsError, StorageError, OSError)
 
 
 _USER_ERRORS = _user_errors()
