@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from search.article import Article, stable_id
 
 from .dates import parse_date
+from .sections import section
 
 # Accepted names for each field, first match wins.  `_id`/`text` make a BEIR
 # corpus.jsonl index as it is.
@@ -73,7 +74,7 @@ def from_record(record: Mapping[str, Any], source: str, fields: FieldMap | None 
         url=url,
         published=parse_date(get("published")),
         author=", ".join(_texts(get("author"))),
-        category=next(iter(_texts(get("category"))), ""),
+        category=section(_texts(get("category"))),
         lang=_text(get("lang")).lower(),
         source=source,
         extra=extra,

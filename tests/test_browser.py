@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from indexer.build import build
 from search import Settings
+from search.serving.live import LiveSearcher
+from web import create_app
 
 from .conftest import ROOT, SEED_ID, running_server
 
@@ -33,6 +36,16 @@ sync_api = pytest.importorskip("playwright.sync_api")
 @pytest.fixture(scope="module")
 def site(newsroom_app, newsroom_index):
     with running_server(newsroom_app, Settings(index_dir=newsroom_index)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory, embedder):
+    """The first screen of `make run`: the bundled sample, indexed as it ships."""
+    path = tmp_path_factory.mktemp("sample-index")
+    settings = Settings(index_dir=path)
+    build([ROOT / "samples"], settings, progress=False, embedder=embedder)
+    with running_server(create_app(settings, LiveSearcher(settings, embedder=embedder)), settings) as url:
         yield url
 
 
@@ -163,3 +176,25 @@ def test_everything_works_without_javascript(browser, site):
     assert "category=POLITICS" in page.url  # shareable: all state is in the address
     shot(page, "08-no-javascript-filtered-newest")
     context.close()
+
+
+# A day, month or year in English or Russian ("December 27, 2004", "27 декабря 2004 года",
+# "2004"), or a tag that says how a page is kept.
+MONTH = (r"january|february|march|april|may|june|july|august|september|october|november|december|"
+         r"января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
+         r"январь|февраль|март|апрель|май|июнь|июль|август|сентябрь|октябрь|ноябрь|декабрь")
+NOT_A_SECTION = re.compile(rf"(?:\W|\d|{MONTH}|года)+|published|archived|опубликовано", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("query", ["tsunami", "president", "election"])
+def test_the_sample_s_first_page_has_real_sections_only(page, sample_site, query):
+    page.goto(sample_site + "/")
+    page.get_by_role("combobox").fill(query)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=" + query))
+    sections = page.locator('fieldset[data-facet="category"]')
+    assert sections.locator("legend").inner_text() == "Section"
+    values = [v.strip() for v in sections.locator(".value").all_inner_texts()]
+    assert values, "the sample's articles have sections"
+    assert not [v for v in values if NOT_A_SECTION.fullmatch(v)], values
+    shot(page, f"09-sample-sections-{query}")

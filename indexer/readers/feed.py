@@ -15,6 +15,7 @@ from search.article import Article, stable_id
 
 from ..dates import parse_date
 from ..records import FieldMap
+from ..sections import section
 from . import Skipped
 
 
@@ -46,7 +47,7 @@ def read(source: str, text: str, fields: FieldMap) -> Iterator[Article | Skipped
             url=url,
             published=_published(entry),
             author=entry.get("author", ""),
-            category=tags[0] if tags else "",
+            category=section(tags),
             lang=feed_lang,
             source=where,
         )

@@ -20,6 +20,7 @@ from search.article import Article, stable_id
 from ..dates import parse_date, site_timezone
 from ..pagetext import trimmed
 from ..records import FieldMap
+from ..sections import section
 from . import Skipped, textpage
 
 # trafilatura logs its own view of problems this reader reports as `Skipped`.
@@ -65,7 +66,7 @@ def extract(html: str, source: str, url: str = "") -> Article | None:
         url=url,
         published=published,
         author=author,
-        category=next(iter(doc.categories or []), "") or (shown.category if shown else ""),
+        category=section(doc.categories or []) or (shown.category if shown else ""),
         lang=lang,
         source=source,
         extra={"site": doc.sitename} if doc.sitename else {},
