@@ -35,7 +35,7 @@ from ..sources import parse
 from . import FollowError
 from .discover import Entry, ListingError, read_listing
 from .fetch import Fetcher, FetchError, Stopped
-from .sink import RESULTS, Sink
+from .sink import RESULTS, Sink, SinkError
 
 STATE_FILE = "follow-state.json"
 MAX_FAILURES = 3  # polls a failing page is tried in before it waits for its entry to change
@@ -266,16 +266,19 @@ class Follower:
         pushed, batch[:] = list(batch), []
         try:
             outcomes = self.sink([p.article for p in pushed])
-        except Exception as e:  # the write path said no: retried at the next poll
+        except Exception as e:  # the write path said no: tried again at the next poll
+            reason = str(e) if isinstance(e, SinkError) else f"{type(e).__name__}: {e}"
             for page in pushed:
-                self._failed(report, self.state.pages[page.key], page.article.url or page.key,
-                             f"not written ({type(e).__name__}: {e})")
+                record = self.state.pages[page.key]
+                record["failures"] = record.get("failures", 0) + 1
+            self._fail(report, f"writing {len(pushed)} article{'s' if len(pushed) > 1 else ''} "
+                       f"({pushed[0].article.url or pushed[0].key}...)", reason)
             return
         for page, outcome in zip(pushed, outcomes):
             record = self.state.pages[page.key]
-            if outcome.result == "failed":
+            if outcome.result not in ("created", "updated", "unchanged"):
                 self._failed(report, record, page.article.url or page.key,
-                             f"not written ({outcome.error})")
+                             f"not written ({outcome.error or outcome.result})")
                 continue
             record.update(page.record, digest=page.article.digest(), id=outcome.id, done=True,
                           failures=0)

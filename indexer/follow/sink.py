@@ -1,8 +1,12 @@
 """Where followed articles go: a `Sink` takes a batch of articles and says, for
-each, what became of it (`Outcome`).
+each, what became of it (`Outcome`, in the push API's words).
 
-`IndexSink` writes through `indexer.update` (a new generation per batch; the
-first batch builds the index when there is none), with the model loaded once.
+- `IndexSink` writes through `indexer.update` (a new generation per batch; the
+  first batch builds the index when there is none), with the model loaded once.
+- `ApiSink` posts the batch to a running server's push API
+  (``POST /api/articles`` with the admin token).
+
+A sink raises (`SinkError` or another exception) when the whole batch failed.
 """
 
 from __future__ import annotations
@@ -16,15 +20,19 @@ from search.index.layout import IndexDir
 from search.index.store import ArticleStore
 from search.models.embedder import Embedder
 
-RESULTS = ("created", "updated", "unchanged", "deleted", "failed")
+RESULTS = ("created", "updated", "unchanged", "deleted", "not_found", "error")
+
+
+class SinkError(Exception):
+    """The batch was not written; ``str()`` says why, in one line."""
 
 
 @dataclass(frozen=True)
 class Outcome:
     id: str
     result: str  # one of RESULTS
-    seq: int | None = None  # the write path's sequence number, when it gives one
-    error: str = ""  # why, when result is "failed"
+    seq: int = 0  # the write path's sequence number, when it gives one
+    error: str = ""  # why, when result is "error"
 
 
 Sink = Callable[[Sequence[Article]], list[Outcome]]
@@ -62,3 +70,53 @@ class IndexSink:
         finally:
             store.close()
         return {i: hit[1].digest() for i, hit in found.items() if hit is not None}
+
+
+class ApiSink:
+    """Articles to a newsearch server's push API (``POST {url}/api/articles``)."""
+
+    def __init__(self, url: str, token: str, timeout: float = 120.0):
+        import requests
+
+        from .fetch import USER_AGENT
+
+        self.url = url.rstrip("/") + "/api/articles"
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Bearer {token}",
+                                     "User-Agent": USER_AGENT})
+
+    def __call__(self, articles: Sequence[Article]) -> list[Outcome]:
+        import requests
+
+        if not articles:
+            return []
+        try:
+            response = self.session.post(self.url, json=[a.to_dict() for a in articles],
+                                         timeout=self.timeout)
+        except requests.RequestException as e:
+            raise SinkError(f"{self.url}: {e}") from e
+        try:
+            items = response.json()["items"]
+        except (ValueError, KeyError, TypeError):
+            items = None
+        if not response.ok and not items:
+            raise SinkError(f"{self.url}: HTTP {response.status_code} {_message(response)}".strip())
+        if not isinstance(items, list) or len(items) != len(articles):
+            raise SinkError(f"{self.url}: not a push API answer (HTTP {response.status_code})")
+        return [Outcome(str(item.get("id") or a.id), str(item.get("result", "error")),
+                        int(item.get("seq") or 0), _message_of(item.get("error")))
+                for a, item in zip(articles, items)]
+
+
+def _message(response) -> str:
+    try:
+        return _message_of(response.json().get("error"))
+    except (ValueError, AttributeError):
+        return response.reason or ""
+
+
+def _message_of(error) -> str:
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("code") or "")
+    return str(error or "")
