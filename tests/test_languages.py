@@ -12,7 +12,7 @@ from search.text.analysis import language, terms
 from .conftest import ROOT, SAMPLES, WIKINEWS_RU
 
 ARMENIAN = ROOT / "tests" / "fixtures" / "editions" / "armenian.jsonl"
-AZERBAIJANI = ROOT / "bench" / "az_articles.jsonl"
+AZERBAIJANI = ROOT / "tests" / "fixtures" / "editions" / "azerbaijani.jsonl"
 MODES = ["keyword", "semantic", "hybrid"]
 
 
