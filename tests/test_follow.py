@@ -268,7 +268,7 @@ def test_failures_one_line_each_retried_with_backoff_and_per_host_delay(site, tm
                               (f"{u}/news/slow.html", "Slow")]), "application/rss+xml")
     sink, lines = Recorder(), []
     f = follower(site, ["/broken.xml", "/rss.xml", "/nowhere.xml"], sink, tmp_path, lines,
-                 delay=0.1, timeout=0.5, retries=2, backoff=0.2)
+                 delay=0.05, timeout=0.5, retries=2, backoff=0.2)
     assert f.run(every=60, once=True, report=lambda r: None) == 1
 
     assert [a.url for batch in sink.batches for a in batch] == [f"{u}/news/a.html"]
@@ -286,7 +286,7 @@ def test_failures_one_line_each_retried_with_backoff_and_per_host_delay(site, tm
     assert len(down) == 3
     assert down[1] - down[0] >= 0.2 and down[2] - down[1] >= 0.4
     arrivals = [r["at"] for r in site.log]
-    assert all(b - a >= 0.1 for a, b in zip(arrivals, arrivals[1:]))
+    assert all(b - a >= 0.05 for a, b in zip(arrivals, arrivals[1:]))
 
     # The next polls read the feed whole (its failed pages are tried again), the good page is
     # not fetched again; after MAX_FAILURES polls the failures wait for their entries to change.

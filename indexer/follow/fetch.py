@@ -10,8 +10,9 @@
   (or the server's ``Retry-After``, up to `MAX_RETRY_AFTER`); then the failure
   is a `FetchError` whose message is the one line the follower prints.
 - **robots.txt** (`Fetcher.allowed`): read once per host with the stdlib's
-  ``urllib.robotparser``; a missing one (4xx) allows everything, one that
-  cannot be read (5xx, unreachable) allows nothing for that poll (RFC 9309).
+  ``urllib.robotparser`` (and again after a day); a missing one (4xx) allows
+  everything, one that cannot be read (5xx, unreachable) allows nothing for
+  `ROBOTS_RETRY` seconds (RFC 9309).
 - Every wait is on ``stop`` (a `threading.Event`), so a stop request ends it.
 
 Paths and ``file://`` URLs are read from disk; their "validator" is the file's
@@ -39,6 +40,8 @@ MAX_BYTES = 20 * 1024 * 1024  # per response, after decompression
 MAX_CRAWL_DELAY = 30.0
 MAX_RETRY_AFTER = 60.0
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+ROBOTS_TTL = 24 * 3600.0  # seconds a host's robots.txt is kept
+ROBOTS_RETRY = 300.0  # seconds a host whose robots.txt cannot be read is left alone
 
 
 class FetchError(Exception):
@@ -78,7 +81,8 @@ class Fetcher:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.user_agent
         self._ended: dict[str, float] = {}  # host -> monotonic time its last request ended
-        self._robots: dict[str, tuple[RobotFileParser | None, float]] = {}  # host -> (rules, read at)
+        # host -> (rules or None, why they cannot be read, monotonic time read)
+        self._robots: dict[str, tuple[RobotFileParser | None, str, float | None]] = {}
 
     def close(self) -> None:
         self.session.close()
@@ -135,30 +139,30 @@ class Fetcher:
         if is_local(url):
             return True
         host = _host(url)
-        rules, read_at = self._robots.get(host, (None, -1.0))
-        if read_at < 0 or time.monotonic() - read_at > 24 * 3600:
-            rules = self._read_robots(url)
-            self._robots[host] = (rules, time.monotonic())
+        rules, error, read_at = self._robots.get(host, (None, "", None))
+        if read_at is None or time.monotonic() - read_at > (ROBOTS_RETRY if error else ROBOTS_TTL):
+            rules, error = self._read_robots(url)
+            self._robots[host] = (rules, error, time.monotonic())
+        if error:
+            raise FetchError(f"robots.txt cannot be read ({error})")
         return rules is None or rules.can_fetch(self.user_agent, url)
 
-    def _read_robots(self, url: str) -> RobotFileParser | None:
+    def _read_robots(self, url: str) -> tuple[RobotFileParser | None, str]:
+        """The rules of the host of ``url`` (None: no robots.txt), or why they cannot be read."""
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         try:
             fetched = self.get(robots_url)
         except FetchError as e:
-            if str(e).startswith("HTTP 4"):
-                return None  # no robots.txt: everything is allowed
-            self._robots.pop(_host(url), None)
-            raise FetchError(f"robots.txt cannot be read: {e}") from e
+            return None, "" if str(e).startswith("HTTP 4") else str(e)
         rules = RobotFileParser(robots_url)
         rules.parse(fetched.body.decode("utf-8", "replace").splitlines())
-        return rules
+        return rules, ""
 
     def _wait_for_host(self, url: str) -> None:
         host = _host(url)
         delay = self.delay
-        rules = self._robots.get(host, (None, 0))[0]
+        rules = self._robots.get(host, (None, "", None))[0]
         if rules is not None:
             asked = rules.crawl_delay(self.user_agent)
             if asked:
