@@ -41,7 +41,7 @@ STATE_FILE = "follow-state.json"
 MAX_FAILURES = 3  # polls a failing page is tried in before it waits for its entry to change
 MAX_SITEMAPS = 100  # read of one sitemap index
 FORGET_AFTER = 30 * 24 * 3600  # seconds after which a page no longer listed is forgotten
-_HTML_TYPES = {"", "text/html", "application/xhtml+xml", "text/plain"}
+_HTML_TYPES = {"", "text/html", "application/xhtml+xml"}
 
 
 @dataclass
