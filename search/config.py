@@ -138,7 +138,7 @@ class Settings:
     max_results: int = 1000
     max_query_chars: int = 1000
 
-    # --- serving (waitress; see the README's production settings) ----------------
+    # --- serving (waitress; see docs/operations.md, running a server) -----------
     # Worker threads of each server process: requests it computes at once.
     # Searches are CPU-bound and one process runs Python on one core, so more
     # threads only share that core: each request takes longer and the slowest
