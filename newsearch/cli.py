@@ -78,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--token", default=None,
                    help="with --api: the server's admin token (default: NEWSEARCH_ADMIN_TOKEN)")
 
+    c = command("merge", _merge, "fold the pushed changes (the write-ahead log) into a new "
+                "generation (servers start this in the background)")
+    c.add_argument("--if-free", action="store_true",
+                   help="exit at once if another writer holds the index")
+
     c = command("extract", _extract, "print the articles extracted from files as JSON, as the "
                 "indexer would store them", index_dir=False)
     c.add_argument("sources", nargs="+", type=Path, metavar="FILE")
@@ -252,13 +257,16 @@ def _stats(args, settings: Settings) -> int:
 def _check(args, settings: Settings) -> int:
     from search.index.integrity import check
     from search.index.layout import Generation, IndexDir
+    from search.index.wal import check as wal_check
 
     layout = IndexDir(settings.index_dir)
     live = Generation(layout.root / layout.pointed())
     report = check(live, checksums=not args.sizes)
     print(report.text())
+    log_lines, log_ok = wal_check(layout.root)
+    print("\n".join(log_lines))
     if report.ok:
-        return 0
+        return 0 if log_ok else 1
     for older in layout.older(live.name):
         fallback = check(older, checksums=not args.sizes)
         if fallback.ok:

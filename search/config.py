@@ -219,6 +219,22 @@ class Settings:
     # memory-mapped index files (0: one per CPU core).
     workers: int = 0
 
+    # --- pushed articles, near-real-time (indexer/push.py, search/index/wal.py) ---
+    # How often each server process looks for changes pushed into the index's
+    # write-ahead log when no request does (requests look too); 0: only requests.
+    nrt_poll_seconds: float = 0.1
+    # A merge folds the log into a new generation (`newsearch merge`, started
+    # by a server process in the background) once it holds this many records
+    # or its oldest record is this old; 0 turns automatic merges off.
+    merge_records: int = 2000
+    merge_seconds: float = 300.0
+    # Limits of a pushed article (characters) and of one push request.
+    push_max_body_chars: int = 1_000_000
+    push_max_title_chars: int = 2_000
+    push_max_field_chars: int = 2_000
+    push_max_batch: int = 1_000
+    push_max_request_mb: int = 64
+
     # --- scale-out on Ray Serve (web/cluster.py; the `cluster` extra) ------------
     # `newsearch serve --cluster`: how many shards a generation is cut into,
     # replicas of each shard, CPUs Ray reserves for each replica (shards,

@@ -23,11 +23,12 @@ def create_app(settings: Settings | None = None, searcher: LiveSearcher | None =
     app.extensions["newsearch.editors"] = Editors(editors_dir(settings, live.layout.root))
     app.extensions["newsearch.analytics"] = open_analytics(settings, live.layout.root)
 
-    from . import admin, api, cors, errors, metrics, observe, pages, searching, security
+    from . import admin, api, cors, errors, metrics, observe, pages, push, searching, security
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(push.bp)
     app.register_blueprint(metrics.bp)
     errors.register(app)
     searching.register(app)

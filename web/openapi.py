@@ -218,6 +218,56 @@ def _admin(summary: str, answer: dict[str, Any], body: dict[str, Any] | None = N
     return operation
 
 
+def _push(summary: str, responses: dict[str, Any], content: dict[str, Any] | None,
+          description: str, params: list | None = None) -> dict[str, Any]:
+    """A push API operation (admin token)."""
+    operation: dict[str, Any] = {
+        "summary": summary, "description": description, "security": [{"adminToken": []}],
+        "parameters": params or [],
+        "responses": {**responses,
+                      "401": _error("a missing or wrong admin token (unauthorized)"),
+                      "403": _error("admin endpoints disabled: no token configured "
+                                    "(admin_disabled)")},
+    }
+    if content is not None:
+        operation["requestBody"] = {"required": True, "content": content}
+    return operation
+
+
+def _push_schemas() -> dict[str, Any]:
+    text = {"type": ["string", "null"]}
+    outcome = {
+        "type": "object", "required": ["id", "result"],
+        "properties": {
+            "id": {"type": "string"},
+            "result": {"enum": ["created", "updated", "unchanged", "deleted", "error"]},
+            "seq": {"type": "integer", "minimum": 0,
+                    "description": "the change's sequence number in the write-ahead log "
+                                   "(unchanged: the last one)"},
+            "status": {"type": "integer", "description": "in a bulk answer: the item's status"},
+            "error": {"type": "object", "properties": {
+                "code": {"type": "string"}, "field": {"type": "string"},
+                "message": {"type": "string"}}},
+        },
+    }
+    return {
+        "PushArticle": {
+            "type": "object", "additionalProperties": False,
+            "description": "An article as `newsearch extract` prints it; a title or a body is "
+                           "needed; the id comes from the URL (PUT) or the object (POST).",
+            "properties": {"id": {"type": "string"}, "title": text, "body": text, "url": text,
+                           "published": {"type": ["string", "null"],
+                                         "description": "ISO 8601 date-time"},
+                           "author": text, "category": text, "lang": text, "source": text,
+                           "extra": {"type": ["object", "null"]}},
+        },
+        "PushOutcome": outcome,
+        "PushBulk": {"type": "object", "required": ["errors", "items"], "properties": {
+            "took_ms": {"type": "number"}, "errors": {"type": "boolean"},
+            "items": {"type": "array", "items": outcome}}},
+    }
+
+
 def document(settings: Settings) -> dict[str, Any]:
     s = settings
     no_index = _error("no search index is available")
@@ -287,12 +337,36 @@ def document(settings: Settings) -> dict[str, Any]:
                               "400": _error("not a Click object"),
                               "403": _error("from an origin that is not allowed")},
             }},
-            "/api/articles/{article_id}": {"get": {
-                "summary": "One stored article",
-                "parameters": [article_id],
-                "responses": {"200": _json(_ref("Article"), "the article"),
-                              "404": _error("no such article"), "503": no_index},
-            }},
+            "/api/articles/{article_id}": {
+                "get": {
+                    "summary": "One stored article",
+                    "parameters": [article_id],
+                    "responses": {"200": _json(_ref("Article"), "the article"),
+                                  "404": _error("no such article"), "503": no_index},
+                },
+                "put": _push(
+                    "Add or replace one article (searchable within a second)",
+                    {"200": _json(_ref("PushOutcome"), "updated, or unchanged (same content)"),
+                     "201": _json(_ref("PushOutcome"), "created"),
+                     "400": _error("a bad article: code bad_article, field names what is wrong")},
+                    {"application/json": {"schema": _ref("PushArticle")}},
+                    "answered once the change is on disk (the write-ahead log, synced)",
+                    [article_id]),
+                "delete": _push(
+                    "Remove one article (gone from results within a second)",
+                    {"200": _json(_ref("PushOutcome"), "deleted"),
+                     "404": _error("no such article")},
+                    None, "answered once the change is on disk", [article_id]),
+            },
+            "/api/articles": {"post": _push(
+                "Add or replace many articles (a JSON list, or NDJSON: one article per line)",
+                {"200": _json(_ref("PushBulk"), "one outcome per item, in order; a bad item is "
+                                                "refused (status 400, error naming the field), "
+                                                "the others go in"),
+                 "400": _error("not a list of articles (code bad_article, with field)")},
+                {"application/json": {"schema": {"type": "array", "items": _ref("PushArticle")}},
+                 "application/x-ndjson": {"schema": {"type": "string"}}},
+                f"at most {s.push_max_batch} articles; answered once all are on disk")},
             "/api/related/{article_id}": {"get": {
                 "summary": "Other versions of an article and its most related stories",
                 "parameters": [article_id, limit],
@@ -330,7 +404,7 @@ def document(settings: Settings) -> dict[str, Any]:
                 "responses": {"200": _json(_ref("Health"), "serving"), "503": no_index},
             }},
         },
-        "components": {"schemas": _schemas(), "securitySchemes": {
+        "components": {"schemas": {**_schemas(), **_push_schemas()}, "securitySchemes": {
             "adminToken": {"type": "http", "scheme": "bearer",
                            "description": "Settings.admin_token (NEWSEARCH_ADMIN_TOKEN); "
                                           "without one configured, admin endpoints answer 403"}}},

@@ -48,7 +48,7 @@ class GracefulServer:
             connection_limit=settings.connection_limit, backlog=settings.backlog,
             channel_timeout=settings.channel_timeout,
             max_request_header_size=settings.max_request_header_size,
-            max_request_body_size=1 << 20, asyncore_use_poll=True, ident="newsearch",
+            max_request_body_size=settings.push_max_request_mb << 20, asyncore_use_poll=True, ident="newsearch",
         )
         if seat is not None:
             seat.admits(0)  # from now on the others leave new connections to this one

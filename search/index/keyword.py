@@ -55,21 +55,7 @@ class KeywordWriter:
         self._writer.delete_by_term("id", article_id)
 
     def add(self, ord_: int, article: Article) -> None:
-        published = article.published
-        with language(article.lang):  # its words are stemmed as its language says
-            self._writer.add_document(
-                ord=ord_,
-                id=article.id,
-                title=article.title,
-                body=article.body,
-                url=article.url,
-                published=published.astimezone(timezone.utc).replace(tzinfo=None)
-                if published
-                else None,
-                author=article.author or None,
-                category=article.category or None,
-                lang=article.lang or None,
-            )
+        add_document(self._writer, ord_, article)
 
     def commit(self) -> None:
         self._writer.commit()
@@ -77,6 +63,25 @@ class KeywordWriter:
 
     def cancel(self) -> None:
         self._writer.cancel()
+
+
+def add_document(writer, ord_: int, article: Article) -> None:
+    """Add ``article`` as document ``ord_`` to a Whoosh writer."""
+    published = article.published
+    with language(article.lang):  # its words are stemmed as its language says
+        writer.add_document(
+            ord=ord_,
+            id=article.id,
+            title=article.title,
+            body=article.body,
+            url=article.url,
+            published=published.astimezone(timezone.utc).replace(tzinfo=None)
+            if published
+            else None,
+            author=article.author or None,
+            category=article.category or None,
+            lang=article.lang or None,
+        )
 
 
 class KeywordIndex:
@@ -87,8 +92,9 @@ class KeywordIndex:
 
     def __init__(self, path: Path, k1: float, b: float, title_boost: float, fast: bool = True,
                  term_cache_mb: int = 0):
-        """``term_cache_mb``: room for recently searched words' scores (`FastBM25F`)."""
-        self._index = index.open_dir(str(path))
+        """``term_cache_mb``: room for recently searched words' scores (`FastBM25F`);
+        ``path`` may also be an open Whoosh index (an in-memory one: `search.index.delta`)."""
+        self._index = path if hasattr(path, "searcher") else index.open_dir(str(path))
         self._weighting = scoring.BM25F(K1=k1, B=b)
         self.parser = QueryParser(self._index.schema, title_boost)
         self._local = threading.local()

@@ -33,6 +33,7 @@ class IndexParts:
     facts: list[tuple]  # `ArticleStore.facts` rows of every article
     vocabulary: Callable[[], Vocabulary]
     close: Callable[[], None]
+    delta: Any = None  # `delta.DeltaView`: the write-ahead log's changes these parts include
 
     @property
     def specs(self) -> list[SpaceSpec]:

@@ -62,12 +62,13 @@ class ArticleStore:
         self._db.close()
 
     # --- writing ---------------------------------------------------------
-    def add(self, article: Article) -> int:
-        """Store ``article`` and return its ordinal."""
+    def add(self, article: Article, ord_: int | None = None) -> int:
+        """Store ``article`` and return its ordinal (``ord_`` if given: a
+        merged write-ahead log's, `indexer.merge`)."""
         cur = self._db.execute(
-            "INSERT INTO articles (id, url, title, body, published, author, category,"
-            " lang, source, extra) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            _row(article),
+            "INSERT INTO articles (ord, id, url, title, body, published, author, category,"
+            " lang, source, extra) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (ord_, *_row(article)),
         )
         return int(cur.lastrowid)
 
@@ -92,11 +93,12 @@ class ArticleStore:
         self._db.execute("DELETE FROM passages WHERE ord = ?", (ord_,))
         return pids
 
-    def add_passages(self, ord_: int, spans: Iterable[tuple[int, int]]) -> None:
-        self._db.executemany(
-            "INSERT INTO passages (ord, start, end) VALUES (?,?,?)",
-            [(ord_, s, e) for s, e in spans],
-        )
+    def add_passages(self, ord_: int, spans: Iterable[tuple[int, int]],
+                     first_pid: int | None = None) -> None:
+        """Store an article's passages (numbered from ``first_pid`` if given)."""
+        rows = [(None if first_pid is None else first_pid + i, ord_, s, e)
+                for i, (s, e) in enumerate(spans)]
+        self._db.executemany("INSERT INTO passages (pid, ord, start, end) VALUES (?,?,?,?)", rows)
 
     def commit(self) -> None:
         self._db.commit()

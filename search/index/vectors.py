@@ -147,6 +147,13 @@ class PidSet:
         self._length = len(mask)
         self.selector = faiss.IDSelectorBitmap(self._length, faiss.swig_ptr(self._bits))
 
+    def contains(self, pids: np.ndarray) -> np.ndarray:
+        """Mask: which of ``pids`` are in the set."""
+        pids = np.asarray(pids, dtype=np.int64)
+        inside = (pids >= 0) & (pids < self._length)
+        at = np.where(inside, pids, 0)
+        return inside & ((self._bits[at >> 3] >> (at & 7)) & 1).astype(bool)
+
     def __reduce__(self):  # sent to shards as its bitmap (the selector is a C++ object)
         return _pid_set, (self._bits, self._length)
 

@@ -47,6 +47,38 @@ class Vocabulary:
         words = sorted(counts)
         return cls(words, np.asarray([counts[w] for w in words], dtype=np.int64))
 
+    def plus(self, parts: dict[str, dict[str, int]]) -> "Vocabulary":
+        """This vocabulary with the words of a few more articles (`field_counts`
+        of a write-ahead log's delta, `search.index.delta`): their counts added
+        to the words known, new words inserted in order."""
+        more: dict[str, int] = {}
+        for words in parts.values():
+            for word, n in words.items():
+                more[word] = max(more.get(word, 0), n)
+        if not more:
+            return self
+        counts = self.counts.copy()
+        new = []
+        for word, n in more.items():
+            i = bisect.bisect_left(self.words, word)
+            if i < len(self.words) and self.words[i] == word:
+                counts[i] += n
+            else:
+                new.append(word)
+        if not new:
+            return Vocabulary(self.words, counts)
+        words = sorted(self.words + new) if len(new) > 64 else list(self.words)
+        if len(new) <= 64:
+            for word in sorted(new):
+                bisect.insort(words, word)
+        at = np.searchsorted(np.asarray(words, dtype=object), np.asarray(sorted(new), dtype=object))
+        merged = np.zeros(len(words), dtype=np.int64)
+        mask = np.ones(len(words), dtype=bool)
+        mask[at] = False
+        merged[mask] = counts
+        merged[at] = [more[w] for w in sorted(new)]
+        return Vocabulary(words, merged)
+
     def span(self, prefix: str) -> tuple[int, int]:
         """Positions ``[lo, hi)`` of the words starting with ``prefix``."""
         lo = bisect.bisect_left(self.words, prefix)

@@ -33,15 +33,20 @@ class _Field:
 
     @classmethod
     def build(cls, values: Iterable[tuple[int, list[str]]]) -> "_Field":
-        codes: dict[str, int] = {}
+        none = np.zeros(0, dtype=np.int64)
+        return cls([], {}, none, none).extended(values)
+
+    def extended(self, values: Iterable[tuple[int, list[str]]]) -> "_Field":
+        """This field with more (ordinal, values) pairs (a write-ahead log's articles)."""
+        codes = dict(self.codes)
         ords: list[int] = []
         pair_codes: list[int] = []
         for ord_, vals in values:
             for v in vals:
                 ords.append(ord_)
                 pair_codes.append(codes.setdefault(v, len(codes)))
-        return cls(list(codes), codes, np.asarray(ords, dtype=np.int64),
-                   np.asarray(pair_codes, dtype=np.int64))
+        return _Field(list(codes), codes, np.concatenate([self.pair_ord, np.asarray(ords, dtype=np.int64)]),
+                      np.concatenate([self.pair_code, np.asarray(pair_codes, dtype=np.int64)]))
 
     def having(self, values: tuple[str, ...], size: int) -> np.ndarray:
         """Mask of the ordinals holding any of ``values``."""
@@ -81,6 +86,24 @@ class ArticleFacts:
             name: _Field.build((r[0], field_values(name, r[1 + i])) for r in rows)
             for i, name in enumerate(FIELDS)
         }
+
+    def extended(self, rows: Iterable[tuple[int, str, str, str, str | None]]) -> "ArticleFacts":
+        """These facts and those of a few more articles with higher ordinals
+        (a write-ahead log's, `search.index.delta`), without reading the
+        others again."""
+        rows = list(rows)
+        more = ArticleFacts(rows)
+        out = object.__new__(ArticleFacts)
+        out.size = max(self.size, more.size)
+        for name in ("day", "year", "time"):
+            mine, theirs = getattr(self, name), getattr(more, name)
+            joined = np.concatenate([mine, theirs[len(mine):]]) if len(theirs) > len(mine) else mine.copy()
+            for r in rows:
+                joined[r[0]] = theirs[r[0]]
+            setattr(out, name, joined)
+        out.fields = {name: self.fields[name].extended((r[0], field_values(name, r[1 + i])) for r in rows)
+                      for i, name in enumerate(FIELDS)}
+        return out
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         """Ordinals passing ``filters`` (None when nothing is filtered)."""

@@ -15,6 +15,14 @@ serving, or at start the newest older generation that passes is served
 instead, and `degraded` says why.  If a new generation cannot be opened for
 another reason, the old one keeps serving and opening is retried after
 `RETRY_SECONDS`.
+
+Near-real-time: the changes pushed into the index directory's write-ahead
+log since the generation was written are applied over it (`nrt.Tail`): a
+request first checks (two stats) whether the log grew and, if no other
+thread is at it, applies the new records and serves a searcher that sees
+them; a background thread does the same every ``nrt_poll_seconds``, so
+a process that is not asked still follows.  A new generation is served
+together with the log's records after it, never without them.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from search.index.layout import Generation, IndexDir, IndexNotFound
 from search.index.storage import describe
 from search.models.embedder import Embedder
 from search.searcher import Searcher
+from search.serving.nrt import Tail
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +62,17 @@ class LiveSearcher:
         self.swaps = 0
         self.check_failures = 0  # generations refused because they failed their check
         self.degraded: str | None = None  # why the generation served is not the live one
+        self._tail: Tail | None = None  # the write-ahead log followed over the live generation
+        self._tailing = threading.Lock()  # one thread applies the log's records
+        self._poller: threading.Thread | None = None
+        self._closed = threading.Event()
 
     def acquire(self) -> Searcher:
         """Lease the live generation's searcher (raises `IndexNotFound` if none);
         hand it back with `release`."""
         self._refresh()
+        self._catch_up(wait=False)
+        self._poll()
         with self._lock:
             searcher = self._live
             if searcher is None:
@@ -89,6 +104,11 @@ class LiveSearcher:
 
     def close(self) -> None:
         """Close every searcher no request is using (call when shutting down)."""
+        self._closed.set()
+        with self._tailing:
+            tail, self._tail = self._tail, None
+        if tail is not None:
+            tail.close()
         with self._lock:
             idle = [s for s, n in self._leases.items() if n == 0]
             for s in idle:
@@ -123,23 +143,80 @@ class LiveSearcher:
             if fresh is None:
                 return
             self._embedder = fresh.embedder
-            self.install(fresh)
+            with self._tailing:
+                tail = Tail(fresh, self.layout.root)
+                tail.catch_up()  # the log's records after the generation come with it
+                old_tail, self._tail = self._tail, tail
+                self.install(tail.searcher())
+            if old_tail is not None:
+                old_tail.close()
         finally:
             self._opening.release()
 
-    def install(self, fresh: Searcher) -> None:
+    def _catch_up(self, wait: bool) -> None:
+        """Serve the write-ahead log's new records, if any (``wait``: for
+        another thread applying them to be done)."""
+        tail = self._tail
+        if tail is None or not tail.changed():
+            return
+        if not self._tailing.acquire(blocking=wait):
+            return
+        try:
+            tail = self._tail
+            if tail is not None and tail.catch_up():
+                self.install(tail.searcher(), swap=False)
+        except Exception:
+            log.exception("cannot apply the write-ahead log of %s", self.layout.root)
+        finally:
+            self._tailing.release()
+
+    def catch_up(self) -> None:
+        """Serve every record in the log now (after this process appended some)."""
+        self._catch_up(wait=True)
+
+    def delta(self) -> tuple[int, float, int]:
+        """(records applied over the live generation, when the oldest was
+        appended, the last sequence number applied)."""
+        tail = self._tail
+        if tail is None:
+            return 0, 0.0, 0
+        return tail.delta.records, tail.delta.oldest, tail.delta.seq
+
+    def _poll(self) -> None:
+        """Start the thread that follows the log (once, in the serving process)."""
+        every = self.settings.nrt_poll_seconds
+        if self._poller is not None or every <= 0 or self._closed.is_set() or self._tail is None:
+            return
+        with self._lock:
+            if self._poller is not None:
+                return
+            self._poller = threading.Thread(target=self._follow, args=(every,),
+                                            name="newsearch-nrt", daemon=True)
+        self._poller.start()
+
+    def _follow(self, every: float) -> None:
+        while not self._closed.wait(every):
+            try:
+                self._refresh()
+                self._catch_up(wait=True)
+            except Exception:
+                log.exception("following %s", self.layout.root)
+
+    def install(self, fresh: Searcher, swap: bool = True) -> None:
         """Serve ``fresh`` from the next lease on; the searcher it replaces is
-        closed when its last request is done."""
+        closed when its last request is done (``swap``: a new generation,
+        counted in `swaps`, not the same one with more of the log)."""
         with self._lock:
             old, self._live = self._live, fresh
             self._leases[fresh] = 0
             idle = old is not None and self._leases[old] == 0
             if idle:
                 del self._leases[old]
-            self.swaps += old is not None
+            self.swaps += old is not None and swap
         if idle:
             old.close()
-        log.info("now serving %s (%d articles)", fresh.generation.name, fresh.article_count)
+        if swap:
+            log.info("now serving %s (%d articles)", fresh.generation.name, fresh.article_count)
 
     def _open_newest(self, name: str, live: Searcher | None) -> Searcher | None:
         """A searcher of generation ``name``; failing that, with nothing live,
