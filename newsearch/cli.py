@@ -175,6 +175,20 @@ def _follow(args, settings: Settings) -> int:
         return follower.run(args.every, once=args.once)
 
 
+def _merge(args, settings: Settings) -> int:
+    from indexer.merge import merge
+    from search.index.layout import IndexLocked
+
+    try:
+        summary = merge(settings, wait=not args.if_free)
+    except IndexLocked as e:
+        if args.if_free:
+            return 0
+        raise e
+    print(summary.report())
+    return 0
+
+
 def _extract(args, settings: Settings) -> int:
     from indexer.dedup import Deduplicator
     from indexer.readers import Skipped
