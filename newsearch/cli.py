@@ -163,13 +163,13 @@ def _delete(args, settings: Settings) -> int:
 def _follow(args, settings: Settings) -> int:
     from indexer.follow.fetch import Fetcher
     from indexer.follow.follower import Follower, stop_on_signals
-    from indexer.follow.sink import ApiSink, IndexSink
+    from indexer.follow.sink import ApiSink, PushSink
 
     fetcher = Fetcher(delay=args.delay)
     if args.api:
         sink = ApiSink(args.api, args.token or settings.admin_token)
     else:
-        sink = IndexSink(settings)
+        sink = PushSink(settings)
     follower = Follower(args.sources, sink, settings.index_dir, fetcher)
     with stop_on_signals(fetcher.stop, follower.say):
         return follower.run(args.every, once=args.once)

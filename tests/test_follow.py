@@ -21,8 +21,10 @@ import pytest
 
 from indexer.follow.fetch import Fetcher
 from indexer.follow.follower import MAX_FAILURES, Follower, stop_on_signals
-from indexer.follow.sink import ApiSink, IndexSink, Outcome
-from search import Searcher, Settings
+from indexer.follow.sink import ApiSink, Outcome, PushSink
+from search import Settings
+from search.index.layout import IndexDir
+from search.serving.live import LiveSearcher
 
 WORDS = {
     "a": "quokka", "b": "axolotl", "c": "pangolin", "d": "narwhal", "e": "okapi", "f": "tarsier",
@@ -175,12 +177,15 @@ def follower(site: Site, sources, sink, index_dir: Path, lines: list[str], **fet
     return Follower(urls, sink, index_dir, fetcher=fetcher, say=lines.append)
 
 
-def keyword_ids(index_dir: Path, embedder, query: str) -> dict[str, str]:
-    searcher = Searcher.open(index_dir, Settings(index_dir=index_dir), embedder=embedder)
+def keyword_ids(index_dir: Path, embedder, query: str) -> dict:
+    """url -> article of the keyword hits, the write-ahead log's changes included."""
+    live = LiveSearcher(Settings(index_dir=index_dir, nrt_poll_seconds=0), embedder=embedder)
     try:
-        return {h.article.url: h.article.body for h in searcher.search(query, mode="keyword").hits}
+        live.catch_up()
+        with live.searching() as searcher:
+            return {h.article.url: h.article for h in searcher.search(query, mode="keyword").hits}
     finally:
-        searcher.close()
+        live.close()
 
 
 def test_feeds_and_sitemap_indexed_then_conditional_then_updated(site, tmp_path, embedder):
@@ -194,7 +199,7 @@ def test_feeds_and_sitemap_indexed_then_conditional_then_updated(site, tmp_path,
                                            (f"{u}/news/e.html", "2024-12-02", "Okapi news")]),
              "application/xml")
     index_dir, lines = tmp_path / "index", []
-    sink = IndexSink(Settings(index_dir=index_dir), embedder=embedder)
+    sink = PushSink(Settings(index_dir=index_dir), embedder=embedder)
     f = follower(site, ["/rss.xml", "/atom.xml", "/sitemap.xml"], sink, index_dir, lines)
     with f.running():
         first = f.poll()
@@ -203,10 +208,10 @@ def test_feeds_and_sitemap_indexed_then_conditional_then_updated(site, tmp_path,
             if name in "abcde":
                 assert set(keyword_ids(index_dir, embedder, animal)) == {f"{u}/news/{name}.html"}
         assert ("/robots.txt", 404) in site.requests()
+        # The first batch built the index; the next ones go to its write-ahead log.
+        assert IndexDir(index_dir).pointed() == "gen-000001"
         # The sitemap's date is kept for a page that gives none.
-        searcher = Searcher.open(index_dir, Settings(index_dir=index_dir), embedder=embedder)
-        narwhal = searcher.search("narwhal", mode="keyword").hits[0].article
-        searcher.close()
+        narwhal = keyword_ids(index_dir, embedder, "narwhal")[f"{u}/news/d.html"]
         assert narwhal.published.isoformat() == "2024-12-02T09:30:00+01:00"
 
         # Nothing changed: three conditional GETs answered 304, no page fetched.
@@ -230,7 +235,8 @@ def test_feeds_and_sitemap_indexed_then_conditional_then_updated(site, tmp_path,
         asked = next(r for r in site.log[mark:] if r["path"] == "/news/d.html")
         assert asked["headers"]["If-None-Match"] == f'"{hashlib.sha1(page("d")).hexdigest()[:12]}"'
         assert (third.results["created"], third.results["updated"]) == (0, 1)
-        assert "glacier" in keyword_ids(index_dir, embedder, "glacier")[f"{u}/news/d.html"]
+        assert "glacier" in keyword_ids(index_dir, embedder, "glacier")[f"{u}/news/d.html"].body
+        assert IndexDir(index_dir).pointed() == "gen-000001"
 
         # The feed changes: a new item is fetched; an item whose entry changed but whose page
         # did not is asked for conditionally (304); the unchanged item is not asked for.
@@ -333,7 +339,7 @@ def test_robots_sitemap_index_and_files(site, tmp_path):
 def test_cli_follow_once(site, tmp_path, capsys, monkeypatch):
     from newsearch import cli
 
-    monkeypatch.setattr("indexer.follow.sink.IndexSink", lambda settings: Recorder())
+    monkeypatch.setattr("indexer.follow.sink.PushSink", lambda settings: Recorder())
     site.put("/news/a.html", page("a"))
     site.put("/rss.xml", rss([(f"{site.url}/news/a.html", "A")]), "application/rss+xml")
     code = cli.main(["follow", f"{site.url}/rss.xml", "--once", "--delay", "0",

@@ -1,6 +1,10 @@
 """Where followed articles go: a `Sink` takes a batch of articles and says, for
 each, what became of it (`Outcome`, in the push API's words).
 
+- `PushSink` (the default) writes through the push API's write path
+  (`indexer.push.Pusher`: checked, embedded once, appended to the index's
+  write-ahead log and synced), so every server finds the articles within a
+  second; the first batch builds the index when there is none.
 - `IndexSink` writes through `indexer.update` (a new generation per batch; the
   first batch builds the index when there is none), with the model loaded once.
 - `ApiSink` posts the batch to a running server's push API
@@ -36,6 +40,41 @@ class Outcome:
 
 
 Sink = Callable[[Sequence[Article]], list[Outcome]]
+
+
+class PushSink:
+    """Articles through `indexer.push.Pusher`, as ``POST /api/articles`` writes them."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self.embedder = embedder
+        self._pusher = None
+
+    def __call__(self, articles: Sequence[Article]) -> list[Outcome]:
+        from ..push import BadArticle, Pusher, parse_article
+
+        if not articles:
+            return []
+        if not IndexDir(self.settings.index_dir).pointer.exists():
+            first = IndexSink(self.settings, self.embedder)  # the log needs a generation
+            self.embedder = first.embedder
+            return first(articles)
+        outcomes: list[Outcome | None] = [None] * len(articles)
+        good: list[tuple[int, Article]] = []
+        for i, article in enumerate(articles):
+            try:
+                good.append((i, parse_article(article.to_dict(), self.settings)))
+            except BadArticle as e:
+                outcomes[i] = Outcome(article.id, "error", error=str(e))
+        if self._pusher is None:
+            self._pusher = Pusher(self.settings, self.embedder)
+        for (i, _), done in zip(good, self._pusher.put([a for _, a in good]) if good else []):
+            outcomes[i] = Outcome(done.id, done.result, done.seq, done.error)
+        return outcomes  # type: ignore[return-value]
+
+    def close(self) -> None:
+        if self._pusher is not None:
+            self._pusher.close()
 
 
 class IndexSink:
