@@ -31,7 +31,11 @@ def choose(request: Request) -> str:
     asked = request.args.get("hl", "")
     if asked in LANGUAGES:
         return asked
-    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT) or DEFAULT
+    for tag, quality in request.accept_languages:  # most wanted first
+        primary = tag.replace("_", "-").split("-")[0].lower()  # "az-Latn-AZ": "az"
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return DEFAULT
 
 
 @lru_cache(maxsize=None)
