@@ -163,3 +163,30 @@ def test_everything_works_without_javascript(browser, site):
     assert "category=POLITICS" in page.url  # shareable: all state is in the address
     shot(page, "08-no-javascript-filtered-newest")
     context.close()
+
+
+def test_armenian_reader_then_the_azerbaijani_page(browser, site):
+    context = browser.new_context(locale="hy-AM", viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(site + "/?q=president&mode=keyword")  # Accept-Language: hy-AM
+    assert page.locator("html").get_attribute("lang") == "hy"
+    assert page.locator("form.search button").inner_text() == "Որոնել"
+    assert re.fullmatch(r"\d+ արդյունք · \d+ մվ", page.locator("#result-count").inner_text())
+    badge = page.locator(".result h2 .lang-badge").first  # English articles on the Armenian page
+    assert badge.get_attribute("title") == "Անգլերեն"
+    assert badge.locator("[aria-hidden]").inner_text() == "EN"
+    assert re.search(r"\d{4} թ\. \w+ \d+", page.locator(".result time").first.inner_text())
+    languages = page.get_by_role("navigation", name="Կայքի լեզուն").get_by_role("link")
+    assert languages.all_inner_texts() == ["English", "Русский", "Հայերեն", "Azərbaycan"]
+    shot(page, "13-armenian-results")
+
+    languages.last.click()
+    page.wait_for_url(re.compile(r"hl=az"))
+    assert page.locator("html").get_attribute("lang") == "az"
+    assert page.locator("form.search button").inner_text() == "Axtar"
+    assert re.fullmatch(r"\d+ nəticə · \d+ ms", page.locator("#result-count").inner_text())
+    assert page.locator(".result h2 .lang-badge").first.get_attribute("title") == "İngilis dili"
+    assert re.search(r"\d+ (yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr) \d{4}",
+                     page.locator(".result time").first.inner_text())
+    shot(page, "14-azerbaijani-results")
+    context.close()
