@@ -19,7 +19,7 @@ from babel import Locale
 
 from indexer.build import build
 from search import Settings
-from search.live import LiveSearcher
+from search.serving.live import LiveSearcher
 from web import create_app
 from web.catalog import CATALOG, LANGUAGES
 from web.i18n import LOCALES, Translator, searchbox_texts
