@@ -198,3 +198,30 @@ def test_the_sample_s_first_page_has_real_sections_only(page, sample_site, query
     assert values, "the sample's articles have sections"
     assert not [v for v in values if NOT_A_SECTION.fullmatch(v)], values
     shot(page, f"09-sample-sections-{query}")
+
+
+def test_armenian_reader_then_the_azerbaijani_page(browser, site):
+    context = browser.new_context(locale="hy-AM", viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.goto(site + "/?q=president&mode=keyword")  # Accept-Language: hy-AM
+    assert page.locator("html").get_attribute("lang") == "hy"
+    assert page.locator("form.search button").inner_text() == "Որոնել"
+    assert re.fullmatch(r"\d+ արդյունք · \d+ մվ", page.locator("#result-count").inner_text())
+    badge = page.locator(".result h2 .lang-badge").first  # English articles on the Armenian page
+    assert badge.get_attribute("title") == "Անգլերեն"
+    assert badge.locator("[aria-hidden]").inner_text() == "EN"
+    assert re.search(r"\d{4} թ\. \w+ \d+", page.locator(".result time").first.inner_text())
+    languages = page.get_by_role("navigation", name="Կայքի լեզուն").get_by_role("link")
+    assert languages.all_inner_texts() == ["English", "Русский", "Հայերեն", "Azərbaycan"]
+    shot(page, "13-armenian-results")
+
+    languages.last.click()
+    page.wait_for_url(re.compile(r"hl=az"))
+    assert page.locator("html").get_attribute("lang") == "az"
+    assert page.locator("form.search button").inner_text() == "Axtar"
+    assert re.fullmatch(r"\d+ nəticə · \d+ ms", page.locator("#result-count").inner_text())
+    assert page.locator(".result h2 .lang-badge").first.get_attribute("title") == "İngilis dili"
+    assert re.search(r"\d+ (yanvar|fevral|mart|aprel|may|iyun|iyul|avqust|sentyabr|oktyabr|noyabr|dekabr) \d{4}",
+                     page.locator(".result time").first.inner_text())
+    shot(page, "14-azerbaijani-results")
+    context.close()

@@ -154,3 +154,42 @@ def test_stats_view_needs_the_token(page, search_site):
     assert "hezbollah" in page.locator("#stats-top").inner_text()
     assert page.locator("#stats-ctr tbody tr").count() >= 1
     shot(page, "12-stats-view")
+
+
+ARMENIAN_HOST_PAGE = """<!doctype html>
+<html lang="hy"><head><meta charset="utf-8"><title>Լրատու</title></head>
+<body>
+  <news-search id="hy-box" results="inline" size="3"></news-search>
+  <news-search id="az-box" lang="az"></news-search>
+  <script src="{server}/static/searchbox.js"></script>
+</body></html>
+"""
+
+
+def test_box_in_armenian_and_azerbaijani(page, host, search_site):
+    root, origin = host
+    url, _ = search_site
+    (root / "hy.html").write_text(ARMENIAN_HOST_PAGE.format(server=url), encoding="utf-8")
+    page.goto(origin + "/hy.html")
+    box = page.locator("#hy-box").get_by_role("combobox")  # the host page's language
+    assert box.get_attribute("placeholder") == "Որոնել լուրերում"
+    assert page.locator("#hy-box button").inner_text() == "Որոնել"
+    box.fill("hezbolah netanyahoo")
+    box.press("Enter")
+    corrected = page.locator("#hy-box .corrected")
+    corrected.wait_for()
+    assert re.fullmatch(r"Ցուցադրված են hezbollah netanyahu հարցման արդյունքները։ "
+                        r"Փոխարենը որոնել՝ hezbolah netanyahoo", corrected.inner_text())
+    assert re.fullmatch(r"\d+ արդյունք", page.locator("#hy-box [role=status]").inner_text())
+    badge = page.locator("#hy-box ol.results .lang-badge").first  # English articles
+    assert badge.get_attribute("title") == "Անգլերեն"
+    assert "hl=hy" in page.locator("#hy-box ol.results li a").first.get_attribute("href")
+    shot(page, "15-box-armenian-inline")
+
+    az = page.locator("#az-box").get_by_role("combobox")
+    assert az.get_attribute("placeholder") == "Xəbərlərdə axtar"
+    az.fill("green light")
+    az.press("Enter")  # the results page, in Azerbaijani
+    page.wait_for_url(re.compile(re.escape(url) + r"/\?q=green\+light&hl=az"))
+    assert page.locator("html").get_attribute("lang") == "az"
+    assert re.fullmatch(r"\d+ nəticə · \d+ ms", page.locator("#result-count").inner_text())

@@ -106,7 +106,7 @@ def test_english_query_finds_russian_coverage_shown_with_its_language(newsroom_c
     assert first["id"] == DUMA and first["lang"] == "ru"
     page = newsroom_client.get(f"/?q={DUMA_EN}&mode=hybrid").get_data(as_text=True)
     assert "Госдума планирует разрешить беспилотные автомобили" in page
-    assert '<span class="edition" title="From an edition in another language">Russian</span>' in page
+    assert '<span class="lang-badge" title="Russian"><span aria-hidden="true">RU</span>' in page
 
 
 def test_cross_lingual_search_can_be_turned_off(newsroom_index, embedder):

@@ -1,92 +1,29 @@
-"""The interface in English and Russian: one small catalog and the language choice.
+"""The interface in English, Russian, Armenian and Azerbaijani: the language
+choice and the translator over the catalog (`web.catalog`).
 
 The language comes from ``?hl=`` (the switch on the page keeps it in every
-link), else from the browser's ``Accept-Language``, else English.
+link), else from the browser's ``Accept-Language``, else English.  Plural
+forms, dates, numbers and language names come from CLDR through Babel, so a
+language is added by giving its texts in the catalog, nothing else.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from flask import Request
+from markupsafe import Markup
 
-LANGUAGES = {"en": "English", "ru": "Русский"}
+from .catalog import CATALOG, LANGUAGES
+
 DEFAULT = "en"
-
-# key: (English, Russian).  Plural entries hold forms separated by "|":
-# English "one|other", Russian "one|few|many".
-CATALOG: dict[str, tuple[str, str]] = {
-    "site": ("News search", "Поиск новостей"),
-    "search_label": ("Search articles", "Поиск по статьям"),
-    "placeholder": ("What are you looking for?", "Что вы ищете?"),
-    "search": ("Search", "Найти"),
-    "skip": ("Skip to results", "Перейти к результатам"),
-    "ranking": ("Ranking", "Ранжирование"),
-    "mode_hybrid": ("Best match", "Лучшее совпадение"),
-    "mode_keyword": ("Exact words", "Точные слова"),
-    "mode_semantic": ("By meaning", "По смыслу"),
-    "sort": ("Sort", "Сортировка"),
-    "sort_relevance": ("Most relevant", "По релевантности"),
-    "sort_newest": ("Newest first", "Сначала новые"),
-    "refine": ("Refine", "Уточнить"),
-    "facet_category": ("Section", "Рубрика"),
-    "facet_author": ("Author", "Автор"),
-    "facet_lang": ("Language", "Язык"),
-    "facet_year": ("Year", "Год"),
-    "date_from": ("From", "С"),
-    "date_to": ("To", "По"),
-    "apply": ("Apply", "Применить"),
-    "clear": ("Clear filters", "Сбросить фильтры"),
-    "hint": ("Type what you are looking for, in your own words.",
-             "Опишите своими словами, что вы ищете."),
-    "syntax": ('Tips: "quotes" for a phrase, -word to leave a word out, title:word to search '
-               "headlines, AND / OR to combine.",
-               "Подсказка: «кавычки» — точная фраза, -слово — исключить слово, title:слово — "
-               "искать в заголовках, AND / OR — сочетать условия."),
-    "results": ("{n} result|{n} results", "{n} результат|{n} результата|{n} результатов"),
-    "took": ("{ms} ms", "{ms} мс"),
-    "did_you_mean": ("Did you mean", "Возможно, вы имели в виду"),
-    "showing_for": ("Showing results for", "Показаны результаты по запросу"),
-    "search_instead": ("Search instead for", "Искать вместо этого"),
-    "stats": ("Search statistics", "Статистика поиска"),
-    "stats_token": ("Admin token", "Токен администратора"),
-    "stats_show": ("Show", "Показать"),
-    "stats_searches": ("searches", "поисков"),
-    "stats_clicks": ("clicks", "переходов"),
-    "stats_top": ("Top queries", "Частые запросы"),
-    "stats_zero": ("Queries without results", "Запросы без результатов"),
-    "stats_ctr": ("Click-through by position", "Переходы по позиции результата"),
-    "stats_query": ("Query", "Запрос"),
-    "stats_without": ("Without results", "Без результатов"),
-    "stats_position": ("Position", "Позиция"),
-    "stats_rate": ("Per search", "На поиск"),
-    "no_results": ("No articles match {q}.", "По запросу {q} ничего не найдено."),
-    "no_results_tip": ("Try fewer or other words, another ranking, or fewer filters.",
-                       "Попробуйте другие или более общие слова, другое ранжирование или "
-                       "уберите фильтры."),
-    "similar": ("{n} similar|{n} similar", "{n} похожая|{n} похожие|{n} похожих"),
-    "untitled": ("(untitled)", "(без заголовка)"),
-    "prev": ("‹ Previous", "‹ Назад"),
-    "next": ("Next ›", "Вперёд ›"),
-    "pages": ("Result pages", "Страницы результатов"),
-    "theme": ("Night theme", "Ночная тема"),
-    "interface": ("Interface language", "Язык интерфейса"),
-    "related": ("Related stories", "Похожие материалы"),
-    "versions": ("Other versions of this story", "Другие версии этой новости"),
-    "original": ("Original", "Источник"),
-    "back": ("Back to search", "Назад к поиску"),
-    "suggestions": ("Suggestions", "Подсказки"),
-    "views": ("views", "просмотры"),
-    "lang_en": ("English", "английский"),
-    "lang_ru": ("Russian", "русский"),
-    "lang_az": ("Azerbaijani", "азербайджанский"),
-    "lang_hy": ("Armenian", "армянский"),
-    "other_edition": ("From an edition in another language",
-                      "Из выпуска на другом языке"),
-    "months": ("January February March April May June July August September October "
-               "November December",
-               "января февраля марта апреля мая июня июля августа сентября октября ноября "
-               "декабря"),
-}
+# The CLDR locale behind each interface language: English as written in Europe
+# (day before month, 24-hour clock), like the other editions.
+LOCALES = {"en": "en_GB", "ru": "ru", "hy": "hy", "az": "az"}
 
 
 def choose(request: Request) -> str:
@@ -94,41 +31,80 @@ def choose(request: Request) -> str:
     asked = request.args.get("hl", "")
     if asked in LANGUAGES:
         return asked
-    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT) or DEFAULT
+    for tag, quality in request.accept_languages:  # most wanted first
+        primary = tag.replace("_", "-").split("-")[0].lower()  # "az-Latn-AZ": "az"
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return DEFAULT
+
+
+@lru_cache(maxsize=None)
+def locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES[lang])
 
 
 class Translator:
-    """``t("key", n=3)``: the text of ``key`` in one language, fields filled in."""
+    """``t("key", n=3)``: the text of ``key`` in one language, fields filled in.
+
+    A plural entry is a dict from CLDR plural category ("one", "few", ...) to
+    text; ``n`` picks the form and is shown as a number of that language."""
 
     def __init__(self, lang: str):
         self.lang = lang if lang in LANGUAGES else DEFAULT
-        self._column = list(LANGUAGES).index(self.lang)
+        self.locale = locale(self.lang)
+        self.texts = CATALOG[self.lang]
 
     def __call__(self, key: str, n: int | None = None, **fields) -> str:
-        text = CATALOG[key][self._column]
-        if n is not None:
-            forms = text.split("|")
-            text = forms[_plural_index(self.lang, n, len(forms))]
-            fields["n"] = n
+        text = self.texts[key]
+        if isinstance(text, dict):
+            if n is None:
+                raise TypeError(f"{key!r} has plural forms: give n")
+            text = text.get(self.locale.plural_form(n)) or text["other"]
+            fields["n"] = self.number(n)
         return text.format(**fields) if fields else text
 
+    def markup(self, key: str, **fields) -> Markup:
+        """A sentence with HTML in its fields (a link, a <strong>): the catalog's
+        text is trusted, each field is escaped unless it is already `Markup`."""
+        return Markup(self.texts[key]).format(**fields)
+
+    def number(self, n: int | float) -> str:
+        return format_decimal(n, locale=self.locale)
+
     def language_name(self, code: str) -> str:
-        key = f"lang_{code}"
-        return self(key) if key in CATALOG else code
+        """``code``'s language named in this language, as a label on its own:
+        "Armenian", "Армянский", "Հայերեն", "Erməni dili"."""
+        name = self.locale.languages.get(code)
+        if not name:
+            return code
+        return _capitalized(self("language_name", name=name), self.lang)
 
     def date(self, dt: datetime) -> str:
-        """"01 October 2024 12:14" / "1 октября 2024 12:14"."""
-        month = self("months").split()[dt.month - 1]
-        day = f"{dt.day:02d}" if self.lang == "en" else str(dt.day)
-        clock = f" {dt:%H:%M}" if (dt.hour, dt.minute) != (0, 0) else ""
-        return f"{day} {month} {dt.year}{clock}"
+        """CLDR's long date, then the time as the article gives it (its own zone):
+        "1 October 2024, 12:14", "1 октября 2024 г., 12:14",
+        "2024 թ. հոկտեմբերի 1, 12:14", "1 oktyabr 2024 12:14"."""
+        day = format_date(dt.date(), "long", locale=self.locale)
+        if (dt.hour, dt.minute) == (0, 0):
+            return day
+        clock = format_time(dt.time().replace(tzinfo=None), "short", locale=self.locale)
+        return self.locale.datetime_formats["medium"].format(clock, day)
 
 
-def _plural_index(lang: str, n: int, forms: int) -> int:
-    if lang == "ru" and forms == 3:
-        if n % 10 == 1 and n % 100 != 11:
-            return 0
-        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-            return 1
-        return 2
-    return 0 if n == 1 else min(1, forms - 1)
+def _capitalized(text: str, lang: str) -> str:
+    first = text[:1]
+    if lang == "az" and first == "i":  # dotted capital İ, as in Turkish
+        return "İ" + text[1:]
+    return first.upper() + text[1:]
+
+
+def searchbox_texts() -> dict[str, dict]:
+    """The embeddable box's texts in every language, as `static/searchbox.js` holds them."""
+    keys = {"placeholder": "box_placeholder", "label": "search", "suggestions": "suggestions",
+            "results": "results", "none": "box_none", "corrected": "corrected",
+            "failed": "box_failed"}
+    texts = {}
+    for lang in LANGUAGES:
+        t = Translator(lang)
+        texts[lang] = {name: CATALOG[lang][key] for name, key in keys.items()}
+        texts[lang]["languages"] = {code: t.language_name(code) for code in LANGUAGES}
+    return texts

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from urllib.parse import urlsplit
 
 from flask import Blueprint, render_template, request, url_for
-from werkzeug.exceptions import NotFound
+from markupsafe import Markup, escape
 
 from search.searcher import MODES, SORTS
 
+from .errors import NoArticle
 from .i18n import LANGUAGES, Translator, choose
 from .params import search_params
 from .searching import searched
@@ -29,12 +32,27 @@ def interface():
     def in_language(code: str) -> str:
         """This very page in another interface language."""
         args = {k: request.args.getlist(k) for k in request.args if k != "hl"}
-        if request.endpoint in ("pages.search_page", "pages.article_page"):
+        if request.endpoint in ("pages.search_page", "pages.article_page", "pages.stats_page"):
             return url_for(request.endpoint, **(request.view_args or {}), **args, hl=code)
         return url_for("pages.search_page", hl=code)
 
     return {"t": t, "hl": hl, "languages": LANGUAGES, "link": link, "in_language": in_language,
             "modes": MODES, "sorts": SORTS}
+
+
+@bp.app_template_filter("snippet")
+def snippet_html(snippet: str) -> Markup:
+    """A hit's snippet as HTML with nothing but text and <mark>: the searcher
+    escapes the article text already; this holds whatever a snippet holds."""
+    parts = re.split(r"(</?mark>)", snippet)
+    return Markup("".join(p if p in ("<mark>", "</mark>") else escape(unescape(p)) for p in parts))
+
+
+@bp.after_request
+def vary(response):
+    """The language of a page without ``hl=`` follows the browser's: caches must know."""
+    response.vary.add("Accept-Language")
+    return response
 
 
 @bp.get("/")
@@ -49,7 +67,7 @@ def search_page():
 def article_page(article_id: str):
     found = current_searcher().related(article_id)
     if found is None:
-        raise NotFound("There is no article with this address.")
+        raise NoArticle()
     return render_template("article.html", found=found, back=_back_link())
 
 

@@ -3,7 +3,8 @@
 //   <script src="https://search.example/static/searchbox.js" defer></script>
 //   <news-search placeholder="Search the news" results="inline"></news-search>
 //
-// Attributes: placeholder, label (the button), lang ("en" or "ru": default texts),
+// Attributes: placeholder, label (the button), lang ("en", "ru", "hy" or "az": the texts, the
+// language of the results page; default: the host page's <html lang>),
 // results ("page": go to the results page, the default; "inline": show them under the box),
 // size (inline results, default 5), action (the results page; default this server's),
 // theme ("light", "dark"; default: the reader's system preference).
@@ -17,19 +18,83 @@
   if (!window.customElements || customElements.get("news-search")) return;
   var script = document.currentScript;
   var SERVER = new URL("../", script ? script.src : window.location.href).href;
-  var TEXTS = {
-    en: { placeholder: "Search the news", label: "Search", suggestions: "Suggestions",
-          results: function (n) { return n === 1 ? "1 result" : n + " results"; },
-          none: "No articles match.", showing: "Showing results for", instead: "Search instead for",
-          failed: "The search is not available right now." },
-    ru: { placeholder: "Поиск по новостям", label: "Найти", suggestions: "Подсказки",
-          results: function (n) {
-            var d = n % 10, h = n % 100;
-            var w = d === 1 && h !== 11 ? "результат" : d >= 2 && d <= 4 && (h < 12 || h > 14) ? "результата" : "результатов";
-            return n + " " + w;
-          },
-          none: "Ничего не найдено.", showing: "Показаны результаты по запросу", instead: "Искать вместо этого",
-          failed: "Поиск сейчас недоступен." }
+  // The texts of web/catalog.py (tests/test_page_languages.py checks they agree):
+  // plural forms by CLDR category, chosen with Intl.PluralRules.
+  var TEXTS = /* texts */ {
+    "en": {
+      "placeholder": "Search the news",
+      "label": "Search",
+      "suggestions": "Suggestions",
+      "results": {
+        "one": "{n} result",
+        "other": "{n} results"
+      },
+      "none": "No articles match.",
+      "corrected": "Showing results for {corrected}; search instead for {original}",
+      "failed": "The search is not available right now.",
+      "languages": {
+        "en": "English",
+        "ru": "Russian",
+        "hy": "Armenian",
+        "az": "Azerbaijani"
+      }
+    },
+    "ru": {
+      "placeholder": "Поиск по новостям",
+      "label": "Найти",
+      "suggestions": "Подсказки",
+      "results": {
+        "one": "{n} результат",
+        "few": "{n} результата",
+        "many": "{n} результатов",
+        "other": "{n} результата"
+      },
+      "none": "Ничего не найдено.",
+      "corrected": "Показаны результаты по запросу {corrected}; искать вместо этого {original}",
+      "failed": "Поиск сейчас недоступен.",
+      "languages": {
+        "en": "Английский",
+        "ru": "Русский",
+        "hy": "Армянский",
+        "az": "Азербайджанский"
+      }
+    },
+    "hy": {
+      "placeholder": "Որոնել լուրերում",
+      "label": "Որոնել",
+      "suggestions": "Առաջարկներ",
+      "results": {
+        "one": "{n} արդյունք",
+        "other": "{n} արդյունք"
+      },
+      "none": "Հոդվածներ չեն գտնվել։",
+      "corrected": "Ցուցադրված են {corrected} հարցման արդյունքները։ Փոխարենը որոնել՝ {original}",
+      "failed": "Որոնումն այս պահին հասանելի չէ։",
+      "languages": {
+        "en": "Անգլերեն",
+        "ru": "Ռուսերեն",
+        "hy": "Հայերեն",
+        "az": "Ադրբեջաներեն"
+      }
+    },
+    "az": {
+      "placeholder": "Xəbərlərdə axtar",
+      "label": "Axtar",
+      "suggestions": "Təkliflər",
+      "results": {
+        "one": "{n} nəticə",
+        "other": "{n} nəticə"
+      },
+      "none": "Heç bir məqalə tapılmadı.",
+      "corrected": "{corrected} sorğusu üzrə nəticələr göstərilir. Bunun əvəzinə axtar: {original}",
+      "failed": "Axtarış hazırda əlçatan deyil.",
+      "languages": {
+        "en": "İngilis dili",
+        "ru": "Rus dili",
+        "hy": "Erməni dili",
+        "az": "Azərbaycan dili"
+      }
+    }
   };
   var CSS = [
     ":host { display: block; font: var(--news-search-font, inherit); color: var(--_fg);",
@@ -73,6 +138,8 @@
     "ol a { color: var(--_fg); font-weight: 600; }",
     "ol p { margin: .2rem 0 0; color: var(--_muted); font-size: .92em; }",
     "mark { background: var(--_mark); color: inherit; }",
+    ".lang-badge { font-size: .7em; font-weight: 600; letter-spacing: .05em; padding: 0 .3em; margin-left: .3em;",
+    "  border: 1px solid var(--_muted); border-radius: .3em; color: var(--_muted); vertical-align: middle; }",
     ".vh { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }"
   ].join("\n");
   var counter = 0;
@@ -82,6 +149,27 @@
     Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  // "{n} results" in the box's language: the form by CLDR plural category, n as it writes numbers.
+  function plural(lang, forms, n) {
+    var category = "other", number = String(n);
+    try {
+      category = new Intl.PluralRules(lang).select(n);
+      number = n.toLocaleString(lang);
+    } catch (e) { /* no Intl: "other" */ }
+    return (forms[category] || forms.other).replace("{n}", number);
+  }
+
+  // A sentence with fields ("Showing results for {corrected}; ..."): text around the given nodes.
+  function sentence(template, nodes) {
+    var out = document.createDocumentFragment();
+    template.split(/(\{\w+\})/).forEach(function (part) {
+      var name = /^\{(\w+)\}$/.exec(part);
+      if (name && nodes[name[1]]) out.appendChild(nodes[name[1]]);
+      else if (part) out.appendChild(document.createTextNode(part));
+    });
+    return out;
   }
 
   // A snippet is escaped article text with <mark> around query words: rebuilt as
@@ -99,8 +187,10 @@
   class NewsSearch extends HTMLElement {
     connectedCallback() {
       if (this.shadowRoot) return;
-      var lang = (this.getAttribute("lang") || document.documentElement.lang || "en").slice(0, 2);
-      this.texts = TEXTS[lang] || TEXTS.en;
+      var lang = (this.getAttribute("lang") || document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+      this.hl = TEXTS[lang] ? lang : null;  // the search site's interface language, when it has this one
+      this.lang = this.hl || "en";
+      this.texts = TEXTS[this.lang];
       this.server = this.getAttribute("server") || SERVER;
       var root = this.attachShadow({ mode: "open" });
       if (root.adoptedStyleSheets !== undefined && window.CSSStyleSheet) {
@@ -139,6 +229,11 @@
       var u = new URL(path, this.server);
       Object.keys(params || {}).forEach(function (k) { u.searchParams.set(k, params[k]); });
       return u.toString();
+    }
+
+    // A page of the search site (results, article), in the box's language.
+    page(path) {
+      return this.url(path, this.hl ? { hl: this.hl } : {});
     }
 
     wire() {
@@ -215,7 +310,7 @@
 
     choose(item) {
       if (item.kind === "title" && item.id) {
-        window.location.assign(this.url("articles/" + encodeURIComponent(item.id)));
+        window.location.assign(this.page("articles/" + encodeURIComponent(item.id)));
         return;
       }
       this.input.value = item.text;
@@ -230,6 +325,7 @@
         var page = new URL(this.getAttribute("action") || this.server, window.location.href);
         page.searchParams.set("q", text);
         if (!correct) page.searchParams.set("correct", "false");
+        if (this.hl) page.searchParams.set("hl", this.hl);
         window.location.assign(page.toString());
         return;
       }
@@ -250,19 +346,27 @@
       if (body.corrected_query) {
         var again = el("button", { type: "button" }, body.query);
         again.addEventListener("click", function () { self.submit(body.query, false); });
-        this.corrected.append(t.showing + " ", el("strong", {}, body.corrected_query), "; " + t.instead + " ", again);
+        this.corrected.append(sentence(t.corrected, { corrected: el("strong", {}, body.corrected_query), original: again }));
       }
-      this.status.textContent = body.total ? t.results(body.total) : t.none;
+      this.status.textContent = body.total ? plural(this.lang, t.results, body.total) : t.none;
       this.results.replaceChildren();
       body.results.forEach(function (hit, i) {
         var li = el("li");
-        var a = el("a", { href: self.url("articles/" + encodeURIComponent(hit.id)) }, hit.title || hit.id);
+        var a = el("a", { href: self.page("articles/" + encodeURIComponent(hit.id)) }, hit.title || hit.id);
         var send = function () { self.beacon(body.query, hit.id, i + 1); };
         a.addEventListener("click", send);
         a.addEventListener("auxclick", send);
         var p = el("p");
         p.appendChild(snippetNodes(hit.snippet || ""));
-        li.append(a, p);
+        li.append(a);
+        if (hit.lang && hit.lang !== self.lang) {  // the article's language, when not the box's
+          var name = t.languages[hit.lang] || hit.lang;
+          var badge = el("span", { class: "lang-badge", title: name });
+          badge.append(el("span", { "aria-hidden": "true" }, hit.lang.toUpperCase()), el("span", { class: "vh" }, name));
+          li.append(" ", badge);
+        }
+        if (hit.lang) li.setAttribute("lang", hit.lang);
+        li.append(p);
         self.results.appendChild(li);
       });
       this.results.hidden = !body.results.length;

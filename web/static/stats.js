@@ -6,6 +6,12 @@
   var form = document.getElementById("stats-token");
   if (!section || !form) return;
   var status = document.getElementById("stats-status");
+  var lang = section.dataset.lang || "en";  // numbers as the interface language writes them
+
+  function number(n) { return Number(n).toLocaleString(lang); }
+  function percent(rate) {
+    return Number(rate).toLocaleString(lang, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  }
 
   function fill(id, rows) {
     var body = document.querySelector("#" + id + " tbody");
@@ -27,19 +33,19 @@
     fetch(section.dataset.stats, { headers: { Authorization: "Bearer " + token, Accept: "application/json" } })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (answer) {
-        if (!answer.ok) throw new Error(answer.body.error ? answer.body.error.message : "refused");
+        if (!answer.ok) throw new Error(answer.body.error ? answer.body.error.message : section.dataset.failed);
         var s = answer.body;
-        document.getElementById("stats-searches").textContent = s.searches;
-        document.getElementById("stats-clicks").textContent = s.clicks;
-        fill("stats-top", s.top.map(function (q) { return [q.query, q.searches, q.zero_results]; }));
-        fill("stats-zero", s.zero_results.map(function (q) { return [q.query, q.searches]; }));
-        fill("stats-ctr", s.click_through.map(function (c) { return [c.position, c.clicks, (c.rate * 100).toFixed(1) + "%"]; }));
+        document.getElementById("stats-searches").textContent = number(s.searches);
+        document.getElementById("stats-clicks").textContent = number(s.clicks);
+        fill("stats-top", s.top.map(function (q) { return [q.query, number(q.searches), number(q.zero_results)]; }));
+        fill("stats-zero", s.zero_results.map(function (q) { return [q.query, number(q.searches)]; }));
+        fill("stats-ctr", s.click_through.map(function (c) { return [c.position, number(c.clicks), percent(c.rate)]; }));
         document.getElementById("stats-tables").hidden = false;
         status.textContent = "";
       })
       .catch(function (e) {
         document.getElementById("stats-tables").hidden = true;
-        status.textContent = e.message;
+        status.textContent = e.message || section.dataset.failed;
       });
   });
 })();
