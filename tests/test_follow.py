@@ -22,12 +22,16 @@ import pytest
 from indexer.follow.fetch import Fetcher
 from indexer.follow.follower import MAX_FAILURES, Follower, stop_on_signals
 from indexer.follow.sink import ApiSink, Outcome, PushSink
+from indexer.push import Pusher
 from search import Settings
 from search.index.layout import IndexDir
 from search.serving.live import LiveSearcher
+from tests.conftest import running_server
+from web import create_app
 
 WORDS = {
     "a": "quokka", "b": "axolotl", "c": "pangolin", "d": "narwhal", "e": "okapi", "f": "tarsier",
+    "g": "wombat",
 }
 
 
@@ -260,6 +264,25 @@ def test_feeds_and_sitemap_indexed_then_conditional_then_updated(site, tmp_path,
                                             ("/sitemap.xml", 304)]
     assert not lines
 
+    # Through a running server's push API (--api URL --token).
+    settings = Settings(index_dir=index_dir, admin_token="s3cret", nrt_poll_seconds=0,
+                        merge_records=0, merge_seconds=0)
+    live = LiveSearcher(settings, embedder=embedder)
+    app = create_app(settings, live)
+    app.extensions["newsearch.pusher"] = Pusher(settings, embedder)
+    site.put("/news/g.html", page("g"))
+    site.put("/extra.xml", rss([(f"{u}/news/g.html", "Wombat")]), "application/rss+xml")
+    try:
+        with running_server(app, settings) as server:
+            f = follower(site, ["/extra.xml"], ApiSink(server, "s3cret"), index_dir, lines)
+            assert f.poll().results["created"] == 1 and not lines, lines
+        live.catch_up()
+        with live.searching() as searcher:
+            hits = searcher.search("wombat", mode="keyword").hits
+        assert [h.article.url for h in hits] == [f"{u}/news/g.html"]
+    finally:
+        live.close()
+
 
 def test_failures_one_line_each_retried_with_backoff_and_per_host_delay(site, tmp_path):
     u = site.url
@@ -406,3 +429,4 @@ def test_push_api_sink(site, tmp_path):
     posted = [json.loads(r["body"]) for r in site.log if r["path"] == "/api/articles"]
     assert [a["url"] for a in posted[-1]] == [f"{u}/news/a.html", f"{u}/news/b.html"]
     assert posted[-1][0]["title"] == "The quokka report"
+
