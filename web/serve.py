@@ -20,6 +20,7 @@ import time
 from flask import Flask
 from waitress import create_server, wasyncore
 
+from indexer.merge import MergeTrigger
 from search.config import Settings
 from search.index.layout import IndexDir
 from search.models import threads
@@ -162,7 +163,9 @@ def _serve_app(settings: Settings, host: str, port: int, sock: socket.socket | N
         log.info("process %d serving %s (%d articles) on http://%s:%d/ with %d threads",
                  os.getpid(), searcher.generation.name, searcher.article_count, host, port,
                  settings.threads)
+    merging = MergeTrigger(settings, live).start()  # folds pushed changes in, in a child process
     server.run_until_terminated()
+    merging.stop()
     live.close()
     log.info("process %d stopped", os.getpid())
     return 0

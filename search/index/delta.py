@@ -20,8 +20,8 @@ view, never one a request is using.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field, replace
-from typing import Any, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from whoosh import query as wq
@@ -32,9 +32,17 @@ from search.index.keyword import KeywordIndex, TermStats, add_document, schema
 from search.index.parts import IndexParts
 from search.index.store import Passage
 from search.index.vectors import PidSet
-from search.index.vocabulary import Vocabulary, field_counts
+from search.index.vocabulary import field_counts
 from search.index.wal import Record
 from search.models.spaces import SpaceSpec, home
+
+
+class _Ram(RamStorage):
+    """In-memory storage whose temporary files stay in memory too (Whoosh's
+    default puts them in one fixed folder under /tmp that every process shares)."""
+
+    def temp_storage(self, name=None):
+        return RamStorage()
 
 
 def next_keys(parts: IndexParts) -> tuple[int, int]:
@@ -288,7 +296,7 @@ class DeltaView:
     dead: np.ndarray  # sorted dead ordinals (generation's and delta's)
     records: int  # records applied
     oldest: float  # when the oldest of them was appended (0: none)
-    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # the delta's words
+    counts: Callable[[], dict[str, dict[str, int]]]  # the delta's words (`field_counts`)
 
 
 class Delta:
@@ -300,7 +308,7 @@ class Delta:
         self.first_ord, self.first_pid = next_keys(base)
         self.next_ord, self.next_pid = self.first_ord, self.first_pid
         self.specs: list[SpaceSpec] = base.specs
-        self._ram = RamStorage().create_index(schema())
+        self._ram = _Ram().create_index(schema())
         self._articles: dict[int, Article] = {}
         self._passages: dict[int, list[Passage]] = {}
         self._by_id: dict[str, int] = {}
@@ -407,8 +415,10 @@ class Delta:
         manifest = dict(base.manifest, articles=len(facts), wal_seq_applied=self.seq)
         langs = [("" if o in self._dead else lang) for o, lang in
                  zip(range(self.first_ord, self.next_ord), self._langs)]
-        with keyword._index.reader() as reader:
-            counts = field_counts(reader)
+        def counts() -> dict[str, dict[str, int]]:
+            with keyword._index.reader() as reader:
+                return field_counts(reader)
+
         info = DeltaView(self.seq, self.first_ord, rows, langs,
                          np.asarray(self._homes, dtype=np.int8), dead, self.records, self.oldest,
                          counts)
@@ -420,8 +430,7 @@ class Delta:
         return replace(
             base, manifest=manifest, store=store, keyword=combined, indexes=indexes,
             passage_article=pa, facts=facts,
-            vocabulary=lambda: Vocabulary.merged([field_counts(base.keyword.reader()), counts])
-            if base_vocabulary is None else base_vocabulary().plus(counts),
+            vocabulary=lambda: base_vocabulary().plus(counts()),
             close=lambda: None, delta=info)
 
 

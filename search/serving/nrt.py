@@ -21,11 +21,11 @@ import threading
 import numpy as np
 
 from search.cache import SearchCache
+from search.features.suggest import Completer
 from search.index.article_vectors import ArticleVectors
 from search.index.delta import Delta
 from search.index.vocabulary import LazyVocabulary
 from search.index.wal import Position, WriteAheadLog
-from search.features.suggest import Completer
 from search.ranking.semantic import SemanticSpaces
 from search.searcher import Searcher
 
@@ -110,6 +110,6 @@ def with_delta(base: Base, delta: Delta) -> Searcher:
     homes = np.concatenate([s.article_vectors._home, info.homes])
     view.article_vectors = ArticleVectors(parts.passage_article, parts.indexes, homes)
     counts = info.counts
-    view.vocabulary = LazyVocabulary(lambda: s.vocabulary.get().plus(counts))
+    view.vocabulary = LazyVocabulary(lambda: s.vocabulary.get().plus(counts()))
     view.completer = Completer(view.keyword, view.vocabulary)
     return view
