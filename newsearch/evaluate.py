@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from search.config import INDEX_SETTINGS, Settings
-from search.index.layout import IndexDir, IndexNotFound
+from search.index.layout import FORMAT, IndexDir, IndexNotFound
 from search.models import spaces
 from search.models.embedder import Embedder, vector_space
 from search.searcher import MODES, Searcher
@@ -158,7 +158,7 @@ def _read_queries(path: Path, wanted: set[str]) -> tuple[dict[str, str], dict[st
 
 # --- the index ----------------------------------------------------------------
 def fingerprint(corpus: Path, settings: Settings) -> str:
-    """Digest of the corpus file and the index-time settings."""
+    """Digest of the corpus file, the index-time settings and the index format."""
     digest = hashlib.sha256()
     with corpus.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -167,6 +167,7 @@ def fingerprint(corpus: Path, settings: Settings) -> str:
     index_settings["model_path"] = settings.resolved_model_path()
     index_settings["vector_space"] = vector_space(settings.embed_backend)
     index_settings["spaces"] = [spec.to_dict() for spec in spaces.configured(settings)]
+    index_settings["format"] = FORMAT  # the analysis of the words, among others
     digest.update(json.dumps(index_settings, sort_keys=True).encode())
     return digest.hexdigest()
 

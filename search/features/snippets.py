@@ -93,9 +93,11 @@ def _may_match(terms: frozenset[str]) -> Callable[[str], bool]:
     """A cheap test that leaves out most words that cannot have one of
     ``terms`` as their term, so that they need not be stemmed.  The stemmers
     change mostly a word's ending, so a term begins with its word's first
-    letters (`_heads`), except that: the Russian stemmer turns ё into е
-    (heads have both), and the Latin letters of a word with Cyrillic ones
-    into Cyrillic (such words are let through); the English one makes
+    letters (`_heads`; the Armenian and Azerbaijani ones only cut endings,
+    keeping three letters: `search.text.stemmers`), except that: the
+    Russian stemmer turns ё into е (heads have both), and the Latin letters
+    of a word with Cyrillic ones into Cyrillic (such words are let through);
+    the English one makes
     "dying", "lying" and "tying" "die", "lie" and "tie"; and a stem may be
     one letter long."""
     prefixes = tuple(_heads_of(terms))
@@ -118,7 +120,8 @@ def _heads(t: str) -> set[str]:
     "happi"; "reporting" begins with "repo" of "report"); for a Cyrillic
     term up to five, stopping before an "и^" or a ь after the first letter
     (the Russian stemmer cuts endings, but writes "воюют" as "вои^" and
-    "объём" as "обь")."""
+    "объём" as "обь"); for any other term (Armenian, Azerbaijani with
+    letters beyond ASCII, ...) two."""
     if t.isascii():
         size = max(2, len(t) - 2)
     elif _CYRILLIC_WORD.fullmatch(t):

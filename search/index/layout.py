@@ -36,7 +36,9 @@ _GEN = re.compile(r"^gen-(\d{6})(\.building)?$")
 KEEP_PREVIOUS = 1  # complete generations kept besides the live one
 # Version of a generation's files and fields, recorded in its manifest; bump it
 # when a change makes indexes written before it unreadable (they must be rebuilt).
-FORMAT = 2  # 2: one vector index per embedding model (manifest "spaces")
+# 2: one vector index per embedding model (manifest "spaces"); 3: Armenian and
+# Azerbaijani words stemmed in the keyword index (search.text.stemmers).
+FORMAT = 3
 
 
 class IndexNotFound(Exception):

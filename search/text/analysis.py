@@ -7,10 +7,13 @@ and dotless i of Azerbaijani and Turkish read as i), stop words of English and
 Russian dropped, and stemmed:
 
 - Cyrillic words with the Russian Snowball stemmer;
-- Latin words with the English one, unless the text's language is known to
-  be another (an Azerbaijani article's "Bakıdakı" or "prezidentlər" are not
-  English and are left as written: no stemming beats the wrong stemmer);
-- words in other scripts (Armenian, Georgian, ...) are left as written.
+- Armenian words with a light Armenian stemmer (`search.text.stemmers`),
+  whatever the text's language: only Armenian is written in that script;
+- Latin words with the English Snowball stemmer, or the light Azerbaijani
+  one where the text's language is Azerbaijani, or none where it is known
+  to be another (a French article's words are not English: no stemming
+  beats the wrong stemmer);
+- words in other scripts (Georgian, Greek, ...) are left as written.
 
 The text's language comes from the context (`language`): the article's
 detected language while it is indexed, the query's (`search.text.query_language`)
@@ -28,6 +31,8 @@ from typing import Iterator
 
 from whoosh.analysis import Filter, RegexTokenizer, StopFilter
 from whoosh.lang import stemmer_for_language, stopwords_for_language
+
+from search.text import stemmers
 
 # Marks written inside words: Armenian emphasis, exclamation and question
 # marks (U+055B, U+055C, U+055E) and the soft hyphen.
@@ -47,10 +52,11 @@ RUSSIAN_STOP_WORDS = frozenset(stopwords_for_language("ru"))
 STOP_WORDS = ENGLISH_STOP_WORDS | RUSSIAN_STOP_WORDS
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+ARMENIAN = re.compile(r"[\u0561-\u0586]")  # Armenian small letters (`fold` leaves no capital)
 LATIN = re.compile(r"[a-z]")
 
-# Languages whose Latin words take the English stemmer ("": unknown).
-ENGLISH_STEMMED = frozenset({"en", ""})
+# The stemmer of Latin words per text language (None: none); "" is unknown.
+LATIN_STEMMERS = {"en": "en", "": "en", "az": "az"}
 _LANGUAGE: ContextVar[str] = ContextVar("analysis_language", default="")
 
 
@@ -64,8 +70,9 @@ def language(lang: str | None) -> Iterator[None]:
         _LANGUAGE.reset(token)
 
 
-def _stems_latin() -> bool:
-    return _LANGUAGE.get() in ENGLISH_STEMMED
+def _latin() -> str | None:
+    """The stemmer of Latin words in the context's language ("en", "az", None)."""
+    return LATIN_STEMMERS.get(_LANGUAGE.get())
 
 
 def fold(word: str) -> str:
@@ -89,15 +96,17 @@ class FoldFilter(Filter):
 
 def stem(word: str) -> str:
     """Stem one folded word as the context's language says (module doc)."""
-    return _stem(word, _stems_latin())
+    return _stem(word, _latin())
 
 
 @lru_cache(maxsize=200_000)
-def _stem(word: str, latin: bool) -> str:
+def _stem(word: str, latin: str | None) -> str:
     if CYRILLIC.search(word):
         return stemmer_for_language("ru")(word)
+    if ARMENIAN.search(word):
+        return stemmers.armenian(word)
     if latin and (word.isascii() or LATIN.search(word)):
-        return stemmer_for_language("en")(word)
+        return stemmers.azerbaijani(word) if latin == "az" else stemmer_for_language("en")(word)
     return word
 
 
@@ -107,7 +116,7 @@ class ScriptStemFilter(Filter):
     is_morph = True  # skipped for spelling words, so they keep their real form
 
     def __call__(self, tokens):
-        latin = _stems_latin()
+        latin = _latin()
         for t in tokens:
             if not t.stopped:
                 t.text = _stem(t.text, latin)
@@ -126,11 +135,11 @@ def news_analyzer(english_stop_words: frozenset[str] = ENGLISH_STOP_WORDS):
 
 def term(word: str) -> str | None:
     """The indexed term of one word as the tokenizer cuts it (None: a stop word)."""
-    return _term(word, _stems_latin())
+    return _term(word, _latin())
 
 
 @lru_cache(maxsize=200_000)
-def _term(word: str, latin: bool) -> str | None:
+def _term(word: str, latin: str | None) -> str | None:
     folded = fold(word)
     return _stem(folded, latin) if len(folded) >= 2 and folded not in STOP_WORDS else None
 
