@@ -222,7 +222,8 @@ class Searcher:
             matched = pool if allow is None else pool[allow[pool]]
             response.total = max(0, len(matched) - (len(ranked) - len(groups)))
             response.hits = self._hits(groups[(page - 1) * size : page * size], terms, qvec, found)
-            response.suggestion = did_you_mean(self.vocabulary.get(), query)
+            response.suggestion = did_you_mean(self.vocabulary.get(), query,
+                                               self.stem_articles(qlang))
             if facets:
                 response.facets = self.facts.counts(pool, filters)
         response.took_ms = (time.perf_counter() - started) * 1000
@@ -253,6 +254,17 @@ class Searcher:
         with language(qlang):
             return self.keyword.parse(query)
 
+    def stem_articles(self, qlang: str):
+        """How many articles hold a word in any of its forms (its indexed
+        term), the word analysed as ``qlang`` is (for spelling)."""
+
+        def articles(word: str) -> int:
+            with language(qlang):
+                parsed = self.keyword.parse(word)
+            return len(self.keyword.matching(parsed))
+
+        return articles
+
     def query_language(self, text: str) -> str:
         """The language ``text`` is read in, among the index's languages."""
         main = self.semantic.spaces[0].spec.langs
@@ -270,7 +282,8 @@ class Searcher:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Autocompletions for a partly typed query (words and titles)."""
-        return self.completer.complete(prefix[: self.settings.max_query_chars], limit)
+        prefix = prefix[: self.settings.max_query_chars]
+        return self.completer.complete(prefix, limit, self.query_language(prefix))
 
     def article(self, article_id: str) -> Article | None:
         found = self.store.get_by_id(article_id)

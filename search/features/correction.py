@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from search.features.spelling import did_you_mean
-from search.text.analysis import STOP_WORDS
+from search.text.analysis import STOP_WORDS, fold, language
 from search.text.syntax import plain_text
 
 _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
@@ -22,26 +22,30 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 
 def correction(searcher, query: str) -> str | None:
     """The query to search instead of ``query``, or None to search it as typed."""
-    fixed = did_you_mean(searcher.vocabulary.get(), query)
+    qlang = searcher.query_language(plain_text(query) or query)
+    fixed = did_you_mean(searcher.vocabulary.get(), query, searcher.stem_articles(qlang))
     if not fixed:
         return None
-    if _articles_with_every_word(searcher, query):
+    if _articles_with_every_word(searcher, query, qlang):
         return None
-    return fixed if _articles_with_every_word(searcher, fixed) else None
+    return fixed if _articles_with_every_word(searcher, fixed, qlang) else None
 
 
-def _articles_with_every_word(searcher, query: str) -> int:
-    """How many articles hold every word of ``query`` (stop words aside)."""
+def _articles_with_every_word(searcher, query: str, qlang: str) -> int:
+    """How many articles hold every word of ``query`` (stop words aside),
+    its words stemmed as the search stems them (Azerbaijani as Azerbaijani)."""
     words = [w for w in dict.fromkeys(plain_text(query).split())
              if w not in _OPERATORS and w.casefold() not in STOP_WORDS]
     # Rarest first: a word that meets nowhere (the usual typo) ends it before
     # any common word's long list of articles is read (at 100k articles, a
     # 10-word query took up to 100 ms in the query's order).
     vocabulary = searcher.vocabulary.get()
-    words.sort(key=lambda w: vocabulary.count(w.lower()))
+    words.sort(key=lambda w: vocabulary.count(fold(w)))
     every: np.ndarray | None = None
     for word in words:
-        found = searcher.keyword.matching(searcher.keyword.parse(word))
+        with language(qlang):
+            parsed = searcher.keyword.parse(word)
+        found = searcher.keyword.matching(parsed)
         every = found if every is None else np.intersect1d(every, found)
         if not len(every):
             return 0

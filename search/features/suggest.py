@@ -15,9 +15,9 @@ import numpy as np
 from whoosh import query as wq
 
 from search.index.vocabulary import LazyVocabulary
-from search.text.analysis import STOP_WORDS, stem
+from search.text.analysis import INNER_MARKS, STOP_WORDS, fold, language, stem
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(rf"\w+(?:[{INNER_MARKS}]+\w+)*")
 MIN_PREFIX = 2
 
 
@@ -36,15 +36,20 @@ class Completer:
         self._keyword = keyword
         self._vocabulary = vocabulary
 
-    def complete(self, text: str, limit: int = 8) -> list[Suggestion]:
-        """Completions of ``text``: the query with its last word completed, then titles."""
+    def complete(self, text: str, limit: int = 8, lang: str = "") -> list[Suggestion]:
+        """Completions of ``text``: the query with its last word completed, then
+        titles.  Words are folded as the vocabulary's are ("ԵՐԵՎ" and "երև",
+        "İLHA" and "ilha" complete alike); ``lang`` is the text's language
+        (the stemming of title words: `search.text.analysis`)."""
         text = " ".join(text.split())
-        words = _WORD.findall(text.lower())
+        found = list(_WORD.finditer(text))
+        words = [fold(m.group()) for m in found]
         if not words or text[-1:] in (" ", '"') or len(words[-1]) < MIN_PREFIX:
             return []
-        head = text[: text.lower().rfind(words[-1])]
+        head = text[: found[-1].start()]
         terms = [Suggestion(head + w, "term") for w in self._complete_word(words[-1], limit)]
-        titles = self._titles(words, limit)
+        with language(lang):
+            titles = self._titles(words, limit)
         budget = max(limit - len(titles), limit // 2)
         return (terms[:budget] + titles)[:limit]
 
