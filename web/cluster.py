@@ -43,7 +43,7 @@ from search.config import Settings
 from search.index.integrity import require_sound
 from search.index.layout import Generation, IndexDir, IndexNotFound
 from search.models import threads
-from search.models.embedder import embedders_for
+from search.models.embedder import embedders_for, for_queries
 from search.models.spaces import SpaceSpec
 from search.searcher import Searcher, query_embedder
 from search.serving.live import LiveSearcher
@@ -101,7 +101,8 @@ class QueryEncoder:
     def __init__(self, settings: Settings, manifest: dict):
         threads.limit(settings.request_threads)
         specs = [SpaceSpec.from_dict(d) for d in manifest["spaces"]]
-        self.embedders = embedders_for(specs, settings, query_embedder(settings, manifest))
+        self.embedders = [for_queries(e) for e in
+                          embedders_for(specs, settings, query_embedder(settings, manifest))]
 
     def encode(self, space: int, texts: list[str]) -> np.ndarray:
         return self.embedders[space].encode(texts)

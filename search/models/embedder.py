@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from search.config import BACKENDS
+from search.models import e5
 
 if TYPE_CHECKING:
     from search.config import Settings
@@ -31,8 +32,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 def vector_space(backend: str) -> str:
     """Backends in one space compute the same vectors (to ~1e-6) and can
-    embed queries for each other's indexes."""
-    return "int8" if backend == "onnx-int8" else "fp32"
+    embed queries for each other's indexes (int8: onnx-int8, e5-onnx-int8)."""
+    return "int8" if backend.endswith("int8") else "fp32"
 
 
 class Embedder:
@@ -59,9 +60,13 @@ class Embedder:
     def for_settings(cls, settings: "Settings", model_path: str | None = None,
                      backend: str | None = None) -> "Embedder":
         """The embedder ``settings`` ask for (model and backend overridable, e.g.
-        by what an index was built with)."""
-        return cls(model_path or settings.resolved_model_path(), settings.embed_batch_size,
-                   backend or settings.embed_backend, settings.model_cache_dir or None)
+        by what an index was built with); for multilingual-e5-small an
+        `E5Embedder` (see `e5_embedder`)."""
+        model_path = model_path or settings.resolved_model_path()
+        if model_path == e5.NAME:
+            return e5_embedder(settings, backend)
+        return cls(model_path, settings.embed_batch_size, backend or settings.embed_backend,
+                   settings.model_cache_dir or None)
 
     @property
     def model(self):
@@ -171,10 +176,18 @@ def _quiet_transformers() -> None:
     hf_logging.set_verbosity_error()
 
 
+def e5_embedder(settings: "Settings", backend: str | None = None) -> "e5.E5Embedder":
+    """multilingual-e5-small's passage embedder: with ``backend`` if it is an
+    e5 backend (an index's), else with ``Settings.e5_backend``."""
+    backend = backend if backend in e5.BACKENDS else settings.e5_backend
+    return e5.E5Embedder(settings.embed_batch_size, backend, settings.model_cache_dir or None)
+
+
 def embedders_for(specs, settings: "Settings", main: "Embedder | None" = None,
                   backend: str | None = None) -> list:
     """One embedder per space (`search.models.spaces`): ``main`` (or the configured
-    one) for the main model, USE for the multilingual one."""
+    one) for the main model, USE or e5 for the multilingual one.  They embed
+    passages; a searcher embeds queries with `for_queries` of each."""
     from search.models.spaces import MAIN
     from search.models.use_encoder import NAME, UseEmbedder
 
@@ -187,3 +200,9 @@ def embedders_for(specs, settings: "Settings", main: "Embedder | None" = None,
         else:
             out.append(Embedder.for_settings(settings, spec.model, backend))
     return out
+
+
+def for_queries(embedder):
+    """The embedder's query side: e5 embeds queries with ``"query: "``
+    (`E5Embedder.for_queries`); the other models embed queries and passages alike."""
+    return embedder.for_queries() if hasattr(embedder, "for_queries") else embedder

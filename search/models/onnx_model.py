@@ -23,7 +23,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -38,24 +38,48 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 def cached_model(model_path: str, cache_dir: Path, int8: bool = False) -> Path:
     """The ONNX file (fused fp32, or ``int8``) for ``model_path``, made on first use."""
     folder = Path(cache_dir) / _cache_key(model_path)
+
+    def make_fp32(tmp: Path) -> Path:
+        log.info("exporting %s to ONNX in %s (once)", model_path, folder)
+        exported = tmp / "model.onnx"
+        _export(model_path, exported)
+        return _fuse(model_path, exported, tmp / "fused.onnx")
+
+    return build_cached(folder, make_fp32, int8)
+
+
+def build_cached(folder: Path, make_fp32: Callable[[Path], Path], int8: bool = False,
+                 extra: dict[str, Callable[[Path], None]] | None = None) -> Path:
+    """``folder/model.fp32.onnx`` (or ``model.int8.onnx``, quantized from it),
+    made on first use: ``make_fp32(tmp)`` writes the fused fp32 graph in a
+    temporary folder and returns its path; ``extra`` files (name -> writer of
+    that path) are made beside it.  Every file lands by an atomic rename, so
+    concurrent builders are harmless."""
     fp32 = folder / "model.fp32.onnx"
     target = folder / "model.int8.onnx" if int8 else fp32
-    if target.exists():
+    extra = extra or {}
+    if target.exists() and all((folder / name).exists() for name in extra):
         return target
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        for name, write in extra.items():
+            if not (folder / name).exists():
+                write(Path(tmp) / name)
+                os.replace(Path(tmp) / name, folder / name)
         if not fp32.exists():
-            log.info("exporting %s to ONNX in %s (once)", model_path, folder)
-            exported = Path(tmp) / "model.onnx"
-            _export(model_path, exported)
-            # Atomic renames: concurrent exporters are harmless.
-            os.replace(_fuse(model_path, exported, Path(tmp) / "fused.onnx"), fp32)
-        if int8:
+            os.replace(make_fp32(Path(tmp)), fp32)
+        if int8 and not target.exists():
             log.info("quantizing %s to int8 (once)", fp32)
             quantized = Path(tmp) / target.name
-            _quantize(fp32, quantized)
+            quantize_int8(fp32, quantized)
             os.replace(quantized, target)
     return target
+
+
+def cache_key(name: str, parts: Sequence[str]) -> str:
+    """The cache folder name of a model: ``name`` and a digest of ``parts``
+    (`FORMAT`-like recipe versions, file stats or content hashes)."""
+    return f"{name}-{hashlib.sha1('|'.join(parts).encode()).hexdigest()[:16]}"
 
 
 def _cache_key(model_path: str) -> str:
@@ -66,7 +90,7 @@ def _cache_key(model_path: str) -> str:
         if path.is_file():
             st = path.stat()
             parts.append(f"{name}:{st.st_size}:{int(st.st_mtime)}")
-    return f"{folder.name}-{hashlib.sha1('|'.join(parts).encode()).hexdigest()[:16]}"
+    return cache_key(folder.name, parts)
 
 
 def _export(model_path: str, out: Path) -> None:
@@ -98,14 +122,19 @@ def _export(model_path: str, out: Path) -> None:
 
 def _fuse(model_path: str, source: Path, out: Path) -> Path:
     """Fused CPU kernels for BERT-style encoders; other models go unfused."""
-    from onnxruntime.transformers import optimizer
-
     config = json.loads((Path(model_path) / "config.json").read_text(encoding="utf-8"))
     if config.get("model_type") not in ("bert", "roberta", "xlm-roberta", "mpnet"):
         return source
-    fused = optimizer.optimize_model(str(source), model_type="bert",
-                                     num_heads=int(config["num_attention_heads"]),
-                                     hidden_size=int(config["hidden_size"]), opt_level=1)
+    return fuse_bert(source, out, int(config["num_attention_heads"]), int(config["hidden_size"]))
+
+
+def fuse_bert(source: Path, out: Path, num_heads: int, hidden_size: int) -> Path:
+    """``source`` (a BERT-style encoder graph) with its attention, LayerNorm and
+    GELU subgraphs fused into ONNX Runtime's CPU kernels, written to ``out``."""
+    from onnxruntime.transformers import optimizer
+
+    fused = optimizer.optimize_model(str(source), model_type="bert", num_heads=num_heads,
+                                     hidden_size=hidden_size, opt_level=1)
     fused.save_model_to_file(str(out))
     return out
 
@@ -113,7 +142,8 @@ def _fuse(model_path: str, source: Path, out: Path) -> Path:
 _GELU = ("Gelu", "FastGelu", "BiasGelu")
 
 
-def _quantize(source: Path, out: Path) -> None:
+def quantize_int8(source: Path, out: Path) -> None:
+    """``source`` with int8 weights (dynamic quantization, per channel)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -138,7 +168,7 @@ def _after_gelu(model) -> list[str]:
 BATCH_TOKENS = 2048  # padded tokens per ONNX Runtime call
 
 
-def _batches(order: np.ndarray, lengths: list[int], most: int) -> list[np.ndarray]:
+def length_batches(order: np.ndarray, lengths: list[int], most: int) -> list[np.ndarray]:
     """``order`` (ascending length) cut into batches of at most ``most`` texts
     whose padded size stays within `BATCH_TOKENS`."""
     out, start = [], 0
@@ -157,16 +187,7 @@ class OnnxEncoder:
 
     def __init__(self, onnx_file: Path, tokenizer, max_tokens: int, pooling: str,
                  lower_case: bool = False):
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads.count()
-        options.log_severity_level = 3
-        # Idle worker threads sleep instead of spinning: the cores are shared
-        # with the web server's other threads and other processes.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(onnx_file), options,
-                                            providers=["CPUExecutionProvider"])
+        self.session = session(onnx_file)
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
         self.pooling = pooling
@@ -182,7 +203,7 @@ class OnnxEncoder:
                              verbose=False)["input_ids"]
         order = np.argsort([len(x) for x in ids], kind="stable")
         out = np.empty((len(texts), 0), dtype=np.float32)
-        for batch in _batches(order, [len(x) for x in ids], batch_size):
+        for batch in length_batches(order, [len(x) for x in ids], batch_size):
             vectors = self._run([ids[i] for i in batch])
             if out.shape[1] == 0:
                 out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)
@@ -198,10 +219,29 @@ class OnnxEncoder:
             mask[row, : len(x)] = 1
         hidden = self.session.run(None, {"input_ids": input_ids, "attention_mask": mask,
                                          "token_type_ids": np.zeros_like(input_ids)})[0]
-        if self.pooling == "cls":
-            pooled = hidden[:, 0]
-        else:
-            weights = mask[..., None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return l2_normalize(hidden[:, 0] if self.pooling == "cls" else mean_pool(hidden, mask))
+
+
+def session(onnx_file: Path):
+    """An ONNX Runtime CPU session on `threads.count` threads."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads.count()
+    options.log_severity_level = 3
+    # Idle worker threads sleep instead of spinning: the cores are shared
+    # with the web server's other threads and other processes.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+
+
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The mean of each row's hidden states over its unmasked tokens."""
+    weights = mask[..., None].astype(np.float32)
+    return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+
+
+def l2_normalize(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, float32."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
