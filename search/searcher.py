@@ -181,6 +181,25 @@ class Searcher:
         root = Path(index_dir) if index_dir is not None else settings.index_dir
         return cls(IndexDir(root).current(), settings, embedder)
 
+    def warm(self) -> float:
+        """Load what searching loads on first use, so that no reader waits for
+        it: each space's query encoder, the vocabulary (did-you-mean,
+        suggestions), the postings and vectors a search in every mode reads,
+        the facets, and a related-stories lookup.  Seconds taken."""
+        started = time.perf_counter()
+        vocabulary = self.vocabulary.get()
+        frequent = [vocabulary.words[i] for i in np.argsort(-vocabulary.counts)[:2]]
+        query = " ".join(frequent) or "news"
+        for space in self.semantic.spaces:
+            space.embedder.encode([query])
+        hits = []
+        for mode in MODES:
+            hits += self.search(query, mode, facets=True).hits
+        self.suggest(query[:3])
+        if hits:
+            self.related(hits[0].article.id)
+        return time.perf_counter() - started
+
     def close(self) -> None:
         self.parts.close()
 

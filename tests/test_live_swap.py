@@ -68,22 +68,29 @@ def test_concurrent_requests_during_updates_each_see_one_generation(tmp_path, em
                 errors.append(repr(e))
                 conn = http.client.HTTPConnection(host, port, timeout=30)
 
+    def served(generation: str) -> None:
+        """Wait (a new generation is warmed before it serves) until requests get it."""
+        deadline = time.monotonic() + 120
+        while not any(gen == generation for gen, *_ in seen[-20:]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)
+
     with running_server(app, settings) as url:
         host, port = urlsplit(url).hostname, urlsplit(url).port
         threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
         for t in threads:
             t.start()
-        time.sleep(0.5)
+        served("gen-000001")
         changed = [dict(r, title=r["title"] + " (corrected)", body=r["body"] + " Corrected.")
                    for r in base[:3]]
         update([write(tmp_path / "g2.jsonl", changed + base[12:])], settings, progress=False,
                embedder=embedder)
-        time.sleep(0.5)
+        served("gen-000002")
         delete([base[5]["id"], base[13]["id"]], settings, embedder=embedder)
-        time.sleep(0.5)
+        served("gen-000003")
         build([write(tmp_path / "g4.jsonl", base[4:10])], settings, progress=False,
               embedder=embedder)  # a full rebuild swaps in too
-        time.sleep(0.5)
+        served("gen-000004")
         done.set()
         for t in threads:
             t.join(timeout=60)
@@ -123,6 +130,23 @@ def test_a_retired_searcher_closes_when_its_last_request_ends(tmp_path, embedder
     assert live.open_generations() == ["gen-000002"]
     with pytest.raises(Exception):
         old.store.count()  # closed
+
+
+def test_a_generation_is_warmed_before_its_first_request(tmp_path, embedder, monkeypatch):
+    warmed = []
+    warm = Searcher.warm
+    monkeypatch.setattr(Searcher, "warm", lambda s: warmed.append(s.generation.name) or warm(s))
+    settings = Settings(index_dir=tmp_path / "index")
+    src = write(tmp_path / "a.jsonl", records(3))
+    build([src], settings, progress=False, embedder=embedder)
+    live = LiveSearcher(settings, embedder=embedder)
+    with live.searching() as first:  # at start
+        assert warmed == ["gen-000001"] and first.vocabulary.loaded
+    build([src], settings, progress=False, embedder=embedder)
+    with live.searching() as fresh:  # at a swap
+        assert fresh.generation.name == "gen-000002"
+        assert warmed == ["gen-000001", "gen-000002"] and fresh.vocabulary.loaded
+    live.close()
 
 
 def test_a_broken_new_generation_leaves_the_old_one_serving(tmp_path, embedder):

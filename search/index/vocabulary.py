@@ -118,6 +118,10 @@ class LazyVocabulary:
         self._vocabulary: Vocabulary | None = None
         self._lock = threading.Lock()
 
+    @property
+    def loaded(self) -> bool:
+        return self._vocabulary is not None
+
     def get(self) -> Vocabulary:
         if self._vocabulary is None:
             with self._lock:

@@ -9,7 +9,9 @@ closed when its last lease is released.  A searcher holds its generation's
 files against pruning (`Generation.hold`) until it is closed.
 
 A generation is checked before it is served (`search.index.integrity`, as deep as
-``Settings.open_check``).  One that fails its check is never served and never
+``Settings.open_check``), then warmed (`Searcher.warm`: models, vocabulary,
+postings and vectors loaded) by the thread that opens it, while the others
+keep serving the old one.  One that fails its check is never served and never
 retried (a published generation's files do not change): the old one keeps
 serving, or at start the newest older generation that passes is served
 instead, and `degraded` says why.  If a new generation cannot be opened for
@@ -258,7 +260,13 @@ class LiveSearcher:
             hold = None  # its manifest is missing: the check reports it
         try:
             require_sound(gen, checksums=self.settings.open_check != "sizes")
-            return Searcher(gen, self.settings, self._embedder)
+            searcher = Searcher(gen, self.settings, self._embedder)
+            try:
+                log.info("%s warmed in %.2fs", gen.name, searcher.warm())  # before any request
+            except BaseException:
+                searcher.close()
+                raise
+            return searcher
         finally:
             if hold is not None:
                 hold.release()
