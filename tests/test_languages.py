@@ -1,6 +1,7 @@
 """Editions in several languages: tokenization, folding and stemming per
-language, language detection choosing, and no model embedding a language it
-cannot read (Armenian and Azerbaijani are found by their words)."""
+language, language detection choosing, every edition in e5's one space (the
+default), and, with MiniLM + USE, no model embedding a language it cannot
+read (Armenian and Azerbaijani are then found by their words)."""
 
 
 import pytest
@@ -34,8 +35,11 @@ def test_azerbaijani_is_lower_cased_with_its_dotted_capital_i_and_stemmed_as_aze
         assert terms("выборы") == ["выбор"]
 
 
+USE = Settings(model_path="", multilingual_model="use-multilingual-v3")
+
+
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory, embedder) -> Searcher:
+def editions_source(tmp_path_factory):
     """Two Armenian, three Azerbaijani, two English and two Russian articles;
     the Armenian ones carry no language (detection finds it)."""
     source = tmp_path_factory.mktemp("editions") / "editions.jsonl"
@@ -44,9 +48,26 @@ def editions(tmp_path_factory, embedder) -> Searcher:
              + SAMPLES.read_text(encoding="utf-8").splitlines()[:2]
              + WIKINEWS_RU.read_text(encoding="utf-8").splitlines()[:2])
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return source
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory, editions_source, embedder) -> Searcher:
+    """The editions indexed with the default settings (e5, one space)."""
     path = tmp_path_factory.mktemp("editions-index")
-    build([source], Settings(index_dir=path), progress=False, embedder=embedder)
+    build([editions_source], Settings(index_dir=path), progress=False, embedder=embedder)
     searcher = Searcher.open(path, Settings(index_dir=path), embedder=embedder)
+    yield searcher
+    searcher.close()
+
+
+@pytest.fixture(scope="module")
+def editions_use(tmp_path_factory, editions_source) -> Searcher:
+    """The same articles with all-MiniLM-L6-v2 and USE-multilingual (the
+    defaults before e5), which read neither Armenian nor Azerbaijani."""
+    settings = USE.replace(index_dir=tmp_path_factory.mktemp("editions-use"))
+    build([editions_source], settings, progress=False)
+    searcher = Searcher.open(settings.index_dir, settings)
     yield searcher
     searcher.close()
 
@@ -55,17 +76,25 @@ def lang_of(searcher: Searcher, article_id: str) -> str:
     return searcher.article(article_id).lang
 
 
-def test_language_detection_chooses_and_no_model_embeds_what_it_cannot_read(editions):
+def test_language_detection_chooses_and_e5_embeds_every_edition(editions):
     assert lang_of(editions, "hy-lars") == "hy" and lang_of(editions, "az-1") == "az"
     ids = editions.store.id_table()  # ordinal -> id
     homes = {i: editions.article_vectors.home(o) for o, i in ids.items()}
+    assert set(homes.values()) == {0}  # one space: e5 reads hy, az, en and ru
+    assert len(editions.semantic.spaces) == 1
+    assert len(editions.semantic.spaces[0].vectors) == editions.store.passage_count(list(ids))
+
+
+def test_with_minilm_and_use_no_model_embeds_what_it_cannot_read(editions_use):
+    ids = editions_use.store.id_table()  # ordinal -> id
+    homes = {i: editions_use.article_vectors.home(o) for o, i in ids.items()}
     assert {i for i, h in homes.items() if h < 0} == {"hy-lars", "hy-football", "az-1", "az-2", "az-3"}
-    english = [o for o, i in ids.items() if lang_of(editions, i) == "en"]
-    russian = [o for o, i in ids.items() if lang_of(editions, i) == "ru"]
+    english = [o for o, i in ids.items() if lang_of(editions_use, i) == "en"]
+    russian = [o for o, i in ids.items() if lang_of(editions_use, i) == "ru"]
     # English passages sit in MiniLM's space, Russian ones in the multilingual one.
     assert english and russian
-    assert [len(space.vectors) for space in editions.semantic.spaces] == [
-        editions.store.passage_count(english), editions.store.passage_count(russian)]
+    assert [len(space.vectors) for space in editions_use.semantic.spaces] == [
+        editions_use.store.passage_count(english), editions_use.store.passage_count(russian)]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -85,7 +114,8 @@ def test_azerbaijani_query_in_any_case_finds_its_article(editions, query):
 
 
 @pytest.mark.parametrize("query", ["Հայաստանի հավաքականը հաղթել է", "Bakıda yeni metro stansiyası"])
-def test_hybrid_is_keyword_ranking_for_a_language_no_model_reads(editions, query):
+def test_hybrid_is_keyword_ranking_for_a_language_no_model_reads(editions_use, query):
+    editions = editions_use  # with MiniLM + USE: nothing reads hy or az
     keyword = editions.search(query, mode="keyword")
     for mode in ("hybrid", "semantic"):
         found = editions.search(query, mode=mode)

