@@ -149,7 +149,7 @@ class CombinedKeyword:
 
     def __init__(self, base: KeywordIndex, delta: KeywordIndex, dead: np.ndarray,
                  dead_ids: frozenset[str], totals: TermStats, base_frequencies: dict,
-                 lock: threading.Lock):
+                 lock: threading.Lock, delta_frequencies: "Frequencies"):
         self.base, self.delta = base, delta
         self.parser = base.parser
         self._dead = dead  # sorted ordinals (generation's and delta's) to leave out
@@ -157,6 +157,7 @@ class CombinedKeyword:
         self._totals = totals  # both parts' document counts and field lengths
         self._frequencies = base_frequencies  # the generation's, shared by every view
         self._lock = lock
+        self._delta_frequencies = delta_frequencies  # this view's delta's
 
     def parse(self, text: str):
         return self.parser.parse(text)
@@ -169,7 +170,7 @@ class CombinedKeyword:
             found = self.base.term_stats(missing).doc_frequency
             with self._lock:
                 self._frequencies.update(found)
-        own = self.delta.term_stats(terms).doc_frequency
+        own = self._delta_frequencies(terms)
         with self._lock:
             known = {t: self._frequencies.get(t, 0) + own.get(t, 0) for t in terms}
         return TermStats(self._totals.doc_count_all, self._totals.field_length, known)
@@ -184,14 +185,14 @@ class CombinedKeyword:
         stats = stats or self.stats(q)
         hits, total = self.base.search(q, limit + len(self._dead), allow, stats)
         more, more_total = self.delta.search(q, limit + len(self._dead), allow, stats)
-        found = [h for h in hits + more if not self._is_dead(h[0])]
+        found = hits + more
+        if len(self._dead) and found:
+            ords = np.fromiter((h[0] for h in found), dtype=np.int64, count=len(found))
+            alive = ~np.isin(ords, self._dead)
+            found = [h for h, keep in zip(found, alive.tolist()) if keep]
         dropped = len(hits) + len(more) - len(found)
         found.sort(key=lambda h: (-h[1], h[0]))
         return found[:limit], max(0, total + more_total - dropped)
-
-    def _is_dead(self, ord_: int) -> bool:
-        i = np.searchsorted(self._dead, ord_)
-        return i < len(self._dead) and self._dead[i] == ord_
 
     def matching(self, q) -> np.ndarray:
         if q is wq.NullQuery:
@@ -220,6 +221,30 @@ class CombinedKeyword:
 
     def close(self) -> None:
         self.delta.close()
+
+
+class Frequencies:
+    """Document frequencies of terms in one snapshot of the delta's Whoosh
+    index, each looked up once (a view's requests ask for the same words
+    again, and opening a reader per request costs milliseconds)."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._known: dict[tuple[str, bytes], int] = {}
+        self._lock = threading.Lock()  # one reader, read by every serving thread
+
+    def totals(self, fields: list[str]) -> TermStats:
+        """The snapshot's document count (deleted included) and field lengths."""
+        with self._lock:
+            return TermStats(self._reader.doc_count_all(),
+                             {f: self._reader.field_length(f) for f in fields}, {})
+
+    def __call__(self, terms: list[tuple[str, bytes]]) -> dict[tuple[str, bytes], int]:
+        with self._lock:
+            for t in terms:
+                if t not in self._known:
+                    self._known[t] = self._reader.doc_frequency(*t)
+            return {t: self._known[t] for t in terms}
 
 
 class CombinedStore:
@@ -323,6 +348,8 @@ class Delta:
         self.records = 0
         self.oldest = 0.0
         self._keyword: KeywordIndex | None = None
+        self._frequencies_now: Frequencies | None = None
+        self._segments: dict = {}  # the in-memory index's segments' BM25 arrays, by id
         self._base_totals: TermStats | None = None
 
     def __len__(self) -> int:
@@ -385,12 +412,23 @@ class Delta:
         """The generation and the delta as one set of parts (a snapshot)."""
         base = self.base
         if self._keyword is None:
+            # Read at once, so that its scorer, its statistics and its
+            # frequencies are one snapshot; scored as the generation is
+            # (`FastBM25F`, its arrays built in memory once per segment).
+            frequencies = Frequencies(self._ram.reader())
             self._keyword = KeywordIndex(self._ram, settings.bm25_k1, settings.bm25_b,
-                                         settings.title_boost, fast=False)
-        keyword = self._keyword
+                                         settings.title_boost,
+                                         term_cache_mb=max(1, settings.term_cache_mb // 4),
+                                         in_memory=self._segments)
+            self._frequencies_now = frequencies
+            if self._keyword._fast is not None:  # forget merged-away segments
+                live_segments = {segid for segid, _, _ in self._keyword._fast.segments}
+                for segid in set(self._segments) - live_segments:
+                    del self._segments[segid]
+        keyword, frequencies = self._keyword, self._frequencies_now
         if self._base_totals is None:
             self._base_totals = base.keyword.term_stats([])
-        delta_totals = keyword.term_stats([])
+        delta_totals = frequencies.totals(keyword.parser.scored)
         totals = TermStats.merged([self._base_totals, delta_totals])
         dead = np.asarray(sorted(self._dead), dtype=np.int64)
         dead_ids = frozenset(self._dead_ids)
@@ -423,7 +461,7 @@ class Delta:
                          np.asarray(self._homes, dtype=np.int8), dead, self.records, self.oldest,
                          counts)
         combined = CombinedKeyword(base.keyword, keyword, dead, dead_ids, totals,
-                                   self._frequencies, self._lock)
+                                   self._frequencies, self._lock, frequencies)
         store = CombinedStore(base.store, articles, passages, by_id, frozenset(self._dead),
                               dead_ids, self.first_ord)
         base_vocabulary = base.vocabulary

@@ -91,17 +91,22 @@ class KeywordIndex:
     it can take them, by Whoosh otherwise; both give the same results."""
 
     def __init__(self, path: Path, k1: float, b: float, title_boost: float, fast: bool = True,
-                 term_cache_mb: int = 0):
+                 term_cache_mb: int = 0, in_memory: dict | None = None):
         """``term_cache_mb``: room for recently searched words' scores (`FastBM25F`);
-        ``path`` may also be an open Whoosh index (an in-memory one: `search.index.delta`)."""
+        ``path`` may also be an open Whoosh index (an in-memory one: `search.index.delta`,
+        whose `FastBM25F` arrays are built in memory and kept in ``in_memory``)."""
         self._index = path if hasattr(path, "searcher") else index.open_dir(str(path))
         self._weighting = scoring.BM25F(K1=k1, B=b)
         self.parser = QueryParser(self._index.schema, title_boost)
         self._local = threading.local()
         self._opened: list = []  # every thread's searcher, closed by `close`
         self._opened_lock = threading.Lock()
-        self._fast = (FastBM25F.open(self._index, self._weighting, term_cache_mb << 20) if fast
-                      else None)
+        if not fast:
+            self._fast = None
+        elif in_memory is not None:
+            self._fast = FastBM25F(self._index, self._weighting, term_cache_mb << 20, in_memory)
+        else:
+            self._fast = FastBM25F.open(self._index, self._weighting, term_cache_mb << 20)
 
     def _searcher(self):
         s = getattr(self._local, "searcher", None)
@@ -144,11 +149,12 @@ class KeywordIndex:
         return hits, max(total, len(hits))
 
     def term_stats(self, terms: list[tuple[str, bytes]]) -> "TermStats":
-        """This index's share of the BM25 statistics of ``terms`` ((field, bytes) pairs)."""
-        with self._index.reader() as reader:
-            return TermStats(reader.doc_count_all(),
-                             {f: reader.field_length(f) for f in self.parser.scored},
-                             {t: reader.doc_frequency(*t) for t in terms})
+        """This index's share of the BM25 statistics of ``terms`` ((field, bytes) pairs),
+        read through this thread's searcher (opening a reader costs milliseconds)."""
+        reader = self.reader()
+        return TermStats(reader.doc_count_all(),
+                         {f: reader.field_length(f) for f in self.parser.scored},
+                         {t: reader.doc_frequency(*t) for t in terms})
 
     def matching(self, q: wq.Query) -> np.ndarray:
         """Ordinals of every article matching ``q`` (unscored)."""
@@ -284,12 +290,18 @@ class GlobalBM25F(scoring.BM25F):
         n = self.stats.doc_frequency.get((fieldname, text), 0)
         return log(self.stats.doc_count_all / (n + 1)) + 1
 
+    def term_params(self, fieldname, text) -> tuple[float, float, float, float]:
+        """What a scored field's term scores depend on besides its postings:
+        (idf, average field length, B, K1) (`FastBM25F` caches scores by them)."""
+        avgfl = self.stats.field_length.get(fieldname, 0) / (self.stats.doc_count_all or 1)
+        return (self.idf(None, fieldname, text), avgfl or 1,
+                self._field_B.get(fieldname, self.B), self.K1)
+
     def scorer(self, searcher, fieldname, text, qf=1):
         if not searcher.schema[fieldname].scorable:
             return super().scorer(searcher, fieldname, text, qf)
-        avgfl = self.stats.field_length.get(fieldname, 0) / (self.stats.doc_count_all or 1)
-        return _GlobalScorer(searcher, fieldname, text, self._field_B.get(fieldname, self.B),
-                             self.K1, qf, self.idf(searcher, fieldname, text), avgfl or 1)
+        idf, avgfl, b, k1 = self.term_params(fieldname, text)
+        return _GlobalScorer(searcher, fieldname, text, b, k1, qf, idf, avgfl)
 
 
 class _GlobalScorer(scoring.BM25FScorer):

@@ -131,14 +131,30 @@ def _write_segment(reader, fields: list[str], folder: Path) -> None:
     np.save(folder / "starts.npy", starts)
     np.save(folder / "docs.npy", _concat([docs[i] for i in order], np.int32))
     np.save(folder / "tfs.npy", _concat([tfs[i] for i in order], np.float32))
-    n = reader.doc_count_all()
+    lengths, ords = _documents(reader, fields)
     for field in fields:
-        lengths = np.array([reader.doc_field_length(d, field, 0) or 0 for d in range(n)],
-                           dtype=np.float32)
-        np.save(folder / f"len.{field}.npy", lengths)
-    ords = np.array([reader.stored_fields(d).get("ord", -1) for d in range(n)], dtype=np.int64)
+        np.save(folder / f"len.{field}.npy", lengths[field])
     np.save(folder / "ords.npy", ords)
     (folder / _DONE).touch()
+
+
+def _documents(reader, fields: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Every document's (quantised) field lengths and article ordinal, of one segment."""
+    n = reader.doc_count_all()
+    lengths = {field: np.array([reader.doc_field_length(d, field, 0) or 0 for d in range(n)],
+                               dtype=np.float32) for field in fields}
+    ords = np.array([reader.stored_fields(d).get("ord", -1) for d in range(n)], dtype=np.int64)
+    return lengths, ords
+
+
+def memory_segment(reader, fields: list[str]) -> SegmentPostings:
+    """A segment's arrays without its postings (each term's are read through
+    Whoosh when asked): for small in-memory indexes (`search.index.delta`),
+    where reading every term's postings up front costs more than a query."""
+    lengths, ords = _documents(reader, fields)
+    return SegmentPostings(np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                           np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32),
+                           lengths, ords)
 
 
 def _postings_offset(info) -> int | None:
@@ -178,24 +194,36 @@ class _NotFast(Exception):
 class FastBM25F:
     """BM25F top-k over the arrays of every segment of one open index."""
 
-    def __init__(self, index, weighting, cache_bytes: int = 0):
-        """``cache_bytes``: room for the scores of recently asked terms (0: none)."""
+    def __init__(self, index, weighting, cache_bytes: int = 0,
+                 in_memory: dict[str, SegmentPostings] | None = None):
+        """``cache_bytes``: room for the scores of recently asked terms (0: none).
+        ``in_memory``: build each segment's arrays in memory (`memory_segment`)
+        instead of reading them from the index's folder, keeping them in this
+        dict by segment id (segments never change: a later scorer of the same
+        index passes the same dict and builds only its new segments')."""
         self.weighting = weighting
         self._terms = (cachetools.LRUCache(cache_bytes, getsizeof=_size) if cache_bytes > 0
                        else None)
         self._terms_lock = threading.Lock()
         self.fields = scored_fields(index.schema)
-        root = Path(index.storage.folder) / FOLDER
+        root = Path(index.storage.folder) / FOLDER if in_memory is None else None
         self.segments: list[tuple[str, int, SegmentPostings]] = []
         parts_ords, parts_live = [], []
         with index.reader() as reader:
             self.doc_count_all = reader.doc_count_all()
             for segreader, base in reader.leaf_readers():
+                if segreader.segment() is None:  # an empty index: Whoosh's to answer
+                    continue
                 segid = segreader.segment().segment_id()
-                folder = root / segid
-                if not (folder / _DONE).exists():
-                    raise FileNotFoundError(f"no BM25 arrays for segment {segid}")
-                seg = SegmentPostings.load(folder, self.fields)
+                if in_memory is not None:
+                    seg = in_memory.get(segid)
+                    if seg is None:
+                        seg = in_memory[segid] = memory_segment(segreader, self.fields)
+                else:
+                    folder = root / segid
+                    if not (folder / _DONE).exists():
+                        raise FileNotFoundError(f"no BM25 arrays for segment {segid}")
+                    seg = SegmentPostings.load(folder, self.fields)
                 self.segments.append((segid, base, seg))
                 parts_ords.append(seg.ords)
                 live = np.ones(segreader.doc_count_all(), dtype=bool)
@@ -237,8 +265,12 @@ class FastBM25F:
 
     def matching(self, searcher, q: wq.Query) -> np.ndarray | None:
         """Ordinals of every document matching ``q``, or None when the query needs Whoosh."""
+        last = getattr(self._last, "value", None)
         try:
-            _, matched = self._evaluated(searcher, q, self.weighting)
+            if last is not None and last[0] is q and last[1] is searcher:
+                matched = last[3][1]  # the matches do not depend on the weighting
+            else:
+                _, matched = self._evaluated(searcher, q, self.weighting)
         except _NotFast:
             return None
         return self.ords[np.flatnonzero(matched & self.live)]
@@ -337,25 +369,45 @@ class FastBM25F:
         """(document numbers, BM25F scores) of one term over every segment,
         None if no document has it.  Those of the index's own weighting are
         kept in an LRU cache: queries share many words, and a term's scores
-        cost several Whoosh lookups (sharded searches bring other weightings)."""
-        if self._terms is None or weighting is not self.weighting:
+        cost several Whoosh lookups.  A weighting of global statistics
+        (shards, the near-real-time delta: ``term_params`` gives idf, average
+        length, B and K1 without lookups) changes with every delta, so the
+        term's postings and lengths are kept instead and scored on each call
+        (a few array operations)."""
+        params = getattr(weighting, "term_params", None) if weighting is not self.weighting else None
+        if params is not None:
+            raw = self._cached((field, btext, None), lambda: self._raw(searcher, field, btext))
+            return None if raw is None else (raw[0], _bm25(raw[1], raw[2], *params(field, btext)))
+        if weighting is not self.weighting:
             return self._scored(searcher, field, btext, weighting)
-        key = (field, btext)
+        return self._cached((field, btext), lambda: self._scored(searcher, field, btext, weighting))
+
+    def _cached(self, key: tuple, compute):
+        if self._terms is None:
+            return compute()
         with self._terms_lock:
             found = self._terms.get(key, _ABSENT)
         if found is _ABSENT:
-            found = self._scored(searcher, field, btext, weighting)
+            found = compute()
             with self._terms_lock:
                 self._terms[key] = found
         return found
 
     def _scored(self, searcher, field: str, btext: bytes,
                 weighting) -> tuple[np.ndarray, np.ndarray] | None:
-        if (field, btext) not in searcher.reader():
+        raw = self._raw(searcher, field, btext)
+        if raw is None:
             return None
         scorer = weighting.scorer(searcher, field, btext)
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        all_docs, all_scores = [], []
+        return raw[0], _bm25(raw[1], raw[2], scorer.idf, scorer.avgfl, scorer.B, scorer.K1)
+
+    def _raw(self, searcher, field: str, btext: bytes
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(document numbers, term frequencies, field lengths) of one term over
+        every segment, None if no document has it."""
+        if (field, btext) not in searcher.reader():
+            return None
+        all_docs, all_tfs, all_lengths = [], [], []
         for (_, base, seg), (sub, _) in zip(self.segments, searcher.leaf_searchers()):
             reader = sub.reader()
             if (field, btext) not in reader:
@@ -367,22 +419,29 @@ class FastBM25F:
             if found is None:  # inlined or unknown: read through Whoosh
                 found = _read_postings(reader.postings(field, btext))
             docs, tf = found
-            tf = tf.astype(np.float64)
-            fl = seg.lengths[field][docs].astype(np.float64)
-            # whoosh.scoring.bm25, term for term
-            all_scores.append(idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl))))
+            all_tfs.append(tf)
+            all_lengths.append(seg.lengths[field][docs])
             all_docs.append(docs.astype(np.int64) + base)
         if not all_docs:
             return None
-        return _concat(all_docs, np.int64), _concat(all_scores, np.float64)
+        return (_concat(all_docs, np.int64), _concat(all_tfs, np.float32),
+                _concat(all_lengths, np.float32))
+
+
+def _bm25(tf: np.ndarray, fl: np.ndarray, idf: float, avgfl: float, b: float,
+          k1: float) -> np.ndarray:
+    """whoosh.scoring.bm25, term for term, over arrays."""
+    tf = tf.astype(np.float64)
+    fl = fl.astype(np.float64)
+    return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 
 
 _ABSENT = object()
 
 
-def _size(found: tuple[np.ndarray, np.ndarray] | None) -> int:
-    """Bytes a cached term's scores take (an absent term: a little)."""
-    return 64 if found is None else 64 + found[0].nbytes + found[1].nbytes
+def _size(found: tuple[np.ndarray, ...] | None) -> int:
+    """Bytes a cached term's scores (or postings) take (an absent term: a little)."""
+    return 64 if found is None else 64 + sum(a.nbytes for a in found)
 
 
 def _top(docnums: np.ndarray, scores: np.ndarray, ords: np.ndarray, limit: int) -> np.ndarray:
