@@ -45,17 +45,28 @@ def corpus(tmp_path_factory) -> Path:
     return root
 
 
+# Both spaces (English on MiniLM, Russian on USE; the default is e5 alone), so
+# that units of two models are spread over the nodes.
+TWO_SPACES = dict(model_path="", multilingual_model="use-multilingual-v3")
+
+
 @pytest.fixture(scope="module")
-def local_index(tmp_path_factory, corpus, embedder) -> Path:
+def two_models() -> Embedder:
+    return Embedder.for_settings(Settings(**TWO_SPACES))
+
+
+@pytest.fixture(scope="module")
+def local_index(tmp_path_factory, corpus, two_models) -> Path:
     path = tmp_path_factory.mktemp("local-index")
-    build([corpus], Settings(index_dir=path), progress=False, embedder=embedder,
+    build([corpus], Settings(index_dir=path, **TWO_SPACES), progress=False, embedder=two_models,
           runner=Runner(chunk=CHUNK))
     return path
 
 
 def cluster_build(ray_cluster, corpus: Path, path: Path, embedder, **options):
     runner = cluster.runner(ray_cluster.address, chunk=CHUNK, **options)
-    return build([corpus], Settings(index_dir=path), progress=False, embedder=embedder,
+    return build([corpus], Settings(index_dir=path, **TWO_SPACES), progress=False,
+                 embedder=embedder,
                  runner=runner)
 
 
@@ -80,7 +91,8 @@ def assert_same_index(built: Path, local: Path, embedder) -> None:
         order, order_ = np.argsort(ids), np.argsort(ids_)
         assert np.array_equal(ids[order], ids_[order_])
         assert np.allclose(vectors[order], vectors_[order_], atol=1e-6)
-    searchers = [Searcher.open(p, Settings(index_dir=p), embedder=embedder) for p in (built, local)]
+    searchers = [Searcher.open(p, Settings(index_dir=p, **TWO_SPACES), embedder=embedder)
+                 for p in (built, local)]
     for query in QUERIES:
         for mode in ("hybrid", "keyword", "semantic"):
             found = [[(h.article.id, h.score) for h in s.search(query, mode=mode).hits]
@@ -89,18 +101,18 @@ def assert_same_index(built: Path, local: Path, embedder) -> None:
             assert found[0], (query, mode)
 
 
-def test_cluster_build_equals_local_build(ray_cluster, corpus, local_index, embedder,
+def test_cluster_build_equals_local_build(ray_cluster, corpus, local_index, two_models,
                                           tmp_path, monkeypatch):
     """Both spaces (English on MiniLM, Russian on USE), units spread over the
     three nodes' actors, files parsed by one task each, results in any order."""
     monkeypatch.setattr(cluster, "TASK_FILES", 1)
-    summary = cluster_build(ray_cluster, corpus, tmp_path, embedder)
+    summary = cluster_build(ray_cluster, corpus, tmp_path, two_models)
     assert summary.indexed == 45 and [s.source for s in summary.skipped] == [
         str(corpus / "b-zz.txt")]
-    assert_same_index(tmp_path, local_index, embedder)
+    assert_same_index(tmp_path, local_index, two_models)
 
 
-def test_cluster_build_survives_losing_a_node(ray_cluster, corpus, local_index, embedder,
+def test_cluster_build_survives_losing_a_node(ray_cluster, corpus, local_index, two_models,
                                               tmp_path):
     """A fourth node joins, and the pool has an embedder actor on each of the
     four one-CPU nodes (no CPU is left over).  When the first unit's vectors are
@@ -122,10 +134,10 @@ def test_cluster_build_survives_losing_a_node(ray_cluster, corpus, local_index, 
                 killed.append(node)
             yield encoded
 
-    build([corpus], Settings(index_dir=tmp_path), progress=False, embedder=embedder,
+    build([corpus], Settings(index_dir=tmp_path, **TWO_SPACES), progress=False, embedder=two_models,
           runner=dataclasses.replace(runner, encode=encode))
     assert killed == [node] and int(ray.cluster_resources()["CPU"]) == 3
-    assert_same_index(tmp_path, local_index, embedder)
+    assert_same_index(tmp_path, local_index, two_models)
 
 
 class BrokenEmbedder(Embedder):
@@ -143,19 +155,20 @@ def small_corpus(tmp_path) -> Path:
     return source.parent
 
 
-def test_failed_cluster_build_keeps_the_live_index(ray_cluster, small_corpus, embedder,
+def test_failed_cluster_build_keeps_the_live_index(ray_cluster, small_corpus, two_models,
                                                    tmp_path):
     index = tmp_path / "index"
-    build([small_corpus], Settings(index_dir=index), progress=False, embedder=embedder)
+    build([small_corpus], Settings(index_dir=index, **TWO_SPACES), progress=False,
+          embedder=two_models)
     live = IndexDir(index).pointed()
-    broken = BrokenEmbedder.for_settings(Settings())
+    broken = BrokenEmbedder.for_settings(Settings(**TWO_SPACES))
     with pytest.raises(BuildError) as failure:
         cluster_build(ray_cluster, small_corpus, index, broken)
     assert str(failure.value) == ("the cluster build failed, the live index is unchanged: "
                                   "RuntimeError: model weights are corrupt")
     assert IndexDir(index).pointed() == live
     assert sorted(p.name for p in index.iterdir() if p.name.startswith("gen-")) == [live]
-    searcher = Searcher.open(index, Settings(index_dir=index), embedder=embedder)
+    searcher = Searcher.open(index, Settings(index_dir=index, **TWO_SPACES), embedder=two_models)
     assert searcher.search("the", mode="hybrid").hits
 
 
