@@ -48,15 +48,15 @@ def e5_searcher(tmp_path_factory):
     corpus.write_text("".join(json.dumps({"id": i, "lang": lang, "title": t, "body": b,
                                           "url": f"https://news.example/{i}"}) + "\n"
                               for i, lang, t, b in ARTICLES), encoding="utf-8")
-    settings = Settings(index_dir=root / "index")
+    settings = Settings(index_dir=root / "index", model_path=e5.NAME)
     build([corpus], settings, fmt="jsonl", progress=False)
     searcher = Searcher.open(settings.index_dir, settings)
     yield searcher
     searcher.close()
 
 
-def test_the_default_spaces_embed_armenian_and_azerbaijani():
-    specs = spaces.configured(Settings())
+def test_the_e5_space_embeds_armenian_and_azerbaijani():
+    specs = spaces.configured(Settings(model_path=e5.NAME))
     for lang in ("hy", "az", "ru"):
         home = spaces.home(lang, specs)
         assert home >= 0 and specs[home].model == e5.NAME
@@ -89,7 +89,7 @@ def test_the_floor_drops_an_off_topic_query(e5_searcher):
     query = "chocolate cake recipe with fresh strawberries"
     assert e5_searcher.search(query, mode="semantic").hits == []
     # Without the floor, the nearest articles would have been returned.
-    floorless = Settings(index_dir=e5_searcher.settings.index_dir, similarity_floors="")
+    floorless = e5_searcher.settings.replace(similarity_floors="")
     unfloored = Searcher.open(floorless.index_dir, floorless)
     try:
         assert unfloored.search(query, mode="semantic").hits

@@ -52,11 +52,12 @@ def editions_source(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def editions(tmp_path_factory, editions_source, embedder) -> Searcher:
-    """The editions indexed with the default settings (e5, one space)."""
+def editions(tmp_path_factory, editions_source) -> Searcher:
+    """The editions indexed with e5 as the one space of every language."""
     path = tmp_path_factory.mktemp("editions-index")
-    build([editions_source], Settings(index_dir=path), progress=False, embedder=embedder)
-    searcher = Searcher.open(path, Settings(index_dir=path), embedder=embedder)
+    settings = Settings(index_dir=path, model_path="multilingual-e5-small")
+    build([editions_source], settings, progress=False)
+    searcher = Searcher.open(path, settings)
     yield searcher
     searcher.close()
 
@@ -64,7 +65,7 @@ def editions(tmp_path_factory, editions_source, embedder) -> Searcher:
 @pytest.fixture(scope="module")
 def editions_use(tmp_path_factory, editions_source) -> Searcher:
     """The same articles with all-MiniLM-L6-v2 and USE-multilingual (the
-    defaults before e5), which read neither Armenian nor Azerbaijani."""
+    defaults), which read neither Armenian nor Azerbaijani."""
     settings = USE.replace(index_dir=tmp_path_factory.mktemp("editions-use"))
     build([editions_source], settings, progress=False)
     searcher = Searcher.open(settings.index_dir, settings)
