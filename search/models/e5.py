@@ -43,8 +43,16 @@ from typing import Sequence
 import numpy as np
 
 from search.config import E5_BACKENDS as BACKENDS  # e5-onnx, e5-onnx-int8
-from search.models.onnx_model import (build_cached, cache_key, fuse_bert, l2_normalize,
-                                      length_batches, mean_pool, session)
+from search.models.onnx_model import (
+    build_cached,
+    cache_key,
+    default_cache_dir,
+    fuse_bert,
+    l2_normalize,
+    length_batches,
+    mean_pool,
+    session,
+)
 
 log = logging.getLogger(__name__)
 
@@ -442,7 +450,7 @@ class E5Embedder:
         self.model_path = NAME
         self.batch_size = batch_size
         self.backend = backend
-        self.cache_dir = Path(cache_dir) if cache_dir else _default_cache_dir()
+        self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.prefix = prefix
         self.model_file = model_file
         self._loaded = _Loaded()  # shared with the for_queries twin
@@ -498,12 +506,6 @@ class _Loaded:
     def __init__(self):
         self.lock = threading.Lock()
         self.encoder: E5Encoder | None = None
-
-
-def _default_cache_dir() -> Path:
-    from search.models.embedder import default_cache_dir
-
-    return default_cache_dir()
 
 
 __all__ = ["E5Embedder", "E5Encoder", "PackedModel", "Tokenizer", "cached_files",

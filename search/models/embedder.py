@@ -22,6 +22,7 @@ import numpy as np
 
 from search.config import BACKENDS
 from search.models import e5
+from search.models.onnx_model import default_cache_dir
 
 if TYPE_CHECKING:
     from search.config import Settings
@@ -161,12 +162,6 @@ class Embedder:
             return "mean"
         raise ValueError(f"{self.model_path}: only mean or CLS pooling runs on the ONNX "
                          "backend; set embed_backend=torch")
-
-
-def default_cache_dir() -> Path:
-    """Where exported models are kept: ``$XDG_CACHE_HOME/newsearch`` (~/.cache)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "newsearch" / "models"
 
 
 def _quiet_transformers() -> None:

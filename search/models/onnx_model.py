@@ -35,6 +35,12 @@ FORMAT = "onnx-v3"  # bump when the export recipe changes
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
+def default_cache_dir() -> Path:
+    """Where exported models are kept: ``$XDG_CACHE_HOME/newsearch`` (~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "newsearch" / "models"
+
+
 def cached_model(model_path: str, cache_dir: Path, int8: bool = False) -> Path:
     """The ONNX file (fused fp32, or ``int8``) for ``model_path``, made on first use."""
     folder = Path(cache_dir) / _cache_key(model_path)
