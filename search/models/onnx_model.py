@@ -77,7 +77,12 @@ def build_cached(folder: Path, make_fp32: Callable[[Path], Path], int8: bool = F
         if int8 and not target.exists():
             log.info("quantizing %s to int8 (once)", fp32)
             quantized = Path(tmp) / target.name
-            quantize_int8(fp32, quantized)
+            # quantize_dynamic writes a "-inferred" model beside its input:
+            # quantize a link in our own folder, so concurrent builders (the
+            # server processes warming up together) never share that file.
+            source = Path(tmp) / fp32.name
+            os.link(fp32, source)
+            quantize_int8(source, quantized)
             os.replace(quantized, target)
     return target
 
