@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None, searcher: LiveSearcher | None =
     app = Flask(__name__)
     app.request_class = params.Request
     app.json.sort_keys = False
+    app.url_map.converters["article_id"] = params.ArticleId
     live = app.extensions["newsearch"] = searcher or LiveSearcher(settings)
     app.extensions["newsearch.settings"] = settings
     app.extensions["newsearch.editors"] = Editors(editors_dir(settings, live.layout.root))

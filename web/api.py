@@ -57,7 +57,7 @@ def click():
     return "", 204
 
 
-@bp.get("/api/articles/<path:article_id>")
+@bp.get("/api/articles/<article_id:article_id>")
 def article(article_id: str):
     found = current_searcher().article(article_id)
     if found is None:
@@ -67,7 +67,7 @@ def article(article_id: str):
     return jsonify(record)
 
 
-@bp.get("/api/related/<path:article_id>")
+@bp.get("/api/related/<article_id:article_id>")
 def related(article_id: str):
     limit = bounded(request.args, "limit", 5, 1, 20)
     found = current_searcher().related(article_id, limit)

@@ -63,7 +63,7 @@ def search_page():
     return render_template("search.html", params=params, response=response)
 
 
-@bp.get("/articles/<path:article_id>")
+@bp.get("/articles/<article_id:article_id>")
 def article_page(article_id: str):
     found = current_searcher().related(article_id)
     if found is None:

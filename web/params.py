@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 import flask
 from werkzeug.datastructures import MultiDict
+from werkzeug.routing import PathConverter
 from werkzeug.utils import cached_property
 
 from search.ranking.filters import FIELDS, Filters
@@ -24,6 +25,14 @@ class Request(flask.Request):
         text = self.query_string.decode("utf-8", "werkzeug.url_quote")
         return self.parameter_storage_class(
             parse_qsl(text, keep_blank_values=True, errors="werkzeug.url_quote"))
+
+
+class ArticleId(PathConverter):
+    """An article id in a URL: any characters, slashes and line breaks
+    included (Werkzeug's ``path`` stops at a line break, so such an id got a
+    routing 404 instead of the view's own answer)."""
+
+    regex = r"[^/][\s\S]*?"
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ class _NotJson(BadRequest):
     name = "Bad Article"
 
 
-@bp.put("/api/articles/<path:article_id>")
+@bp.put("/api/articles/<article_id:article_id>")
 @admin_only
 def put_article(article_id: str):
     try:
@@ -83,7 +83,7 @@ def put_article(article_id: str):
     return jsonify(outcome.to_dict()), 201 if outcome.result == "created" else 200
 
 
-@bp.delete("/api/articles/<path:article_id>")
+@bp.delete("/api/articles/<article_id:article_id>")
 @admin_only
 def delete_article(article_id: str):
     outcome = pusher().delete([article_id])[0]
