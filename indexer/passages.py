@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-# A sentence ends at . ! ? … (optionally followed by quotes/brackets) before
+# A sentence ends at . ! ? … (with the quotes/brackets that close it) before
 # whitespace, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’»)\]]*)\s+|\n+")
 
 TokenOffsets = Callable[[Sequence[str]], list[list[tuple[int, int]]]]
 
@@ -22,7 +22,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of ``text`` (whitespace trimmed)."""
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
-        spans.append((start, m.start()))
+        spans.append((start, m.end(1) if m.group(1) is not None else m.start()))
         start = m.end()
     spans.append((start, len(text)))
     out = []

@@ -10,6 +10,12 @@ def test_sentences_are_spans_of_the_text():
     assert [text[s:e] for s, e in sentences(text)] == ["First one.", "Second one!", "Third?", "Fourth line"]
 
 
+
+def test_a_sentence_keeps_the_quote_or_bracket_that_closes_it():
+    text = "He said: “We are not against.”\n\n(It was late.) «Да.» Next"
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "He said: “We are not against.”", "(It was late.)", "«Да.»", "Next"]
+
 def _words_covered(text, spans):
     covered = set()
     for s, e in spans:
