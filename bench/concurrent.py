@@ -38,6 +38,10 @@ run it also records the load average, a CPU probe (`cpu_probe_ms`: the same
 small piece of work timed before every run, since a neighbour on a shared
 host can halve the speed of its cores for an hour) and the server's memory: RSS summed over
 its processes, and PSS (shared pages counted once).
+``--models minilm e5`` compares embedding models in the same run: each model
+gets its own index of the same articles (its cached unit vectors and its
+passage cutting) and every variant runs once per model, interleaved.
+
 Prints a table; writes JSON to ``bench/results/``.  Needs ``wrk`` (Debian:
 ``apt-get install wrk``).
 """
@@ -79,6 +83,8 @@ TXTAI_NOTE = ("txtai 9.14: one document per article, vectors precomputed from ca
               "embeddings (length-weighted means, as our passages'); queries embedded by the "
               "real model (torch) at request time; keyword = hybrid with weights=0; "
               "OMP_NUM_THREADS=1 per worker")
+# --models: name -> model_path (search.config.Settings)
+MODELS = {"minilm": "", "e5": "multilingual-e5-small"}
 # name -> (code: None for this checkout, the baseline or txtai; environment; mixes)
 VARIANTS = {
     "before": ("baseline", {}, ("cold",)),
@@ -116,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--variants", nargs="*", choices=list(VARIANTS),
                    default=["before", "processes, no cache", "processes + caches"])
     p.add_argument("--modes", nargs="*", choices=MODES, default=list(MODES))
+    p.add_argument("--models", nargs="*", choices=list(MODELS),
+                   help="embedding models to compare in one run, each over its own index of "
+                        "the same articles (default: the configured model only)")
     p.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     p.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache" / "concurrent")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
@@ -127,15 +136,22 @@ def main(argv: list[str] | None = None) -> int:
     args.cache.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    index_dir, sources, built = english_index(args)
-    cold = query_mix(sources, args.shared)
-    mixes = {"cold": cold, "repeating": repeating(cold[:1000], 50_000),
-             "10-word": [q for q in cold if 9 <= len(q.split()) <= 11]}
     variants = {n: v for n, v in VARIANTS.items() if n in args.variants}
     if not args.baseline:
         variants.pop("before", None)
-    servers = {name: server(args, name, index_dir, sources) for name in variants}
-    configs = [(name, mode, mix, clients) for name, (_, _, names) in variants.items()
+    servers: dict[str, Server] = {}
+    mixes_of: dict[str, tuple[str, ...]] = {}
+    built: dict = {}
+    for model in args.models or [None]:
+        index_dir, sources, built[model or "configured"] = english_index(args, model)
+        for name in variants:
+            label = name if model is None else f"{name} [{model}]"
+            servers[label] = server(args, name, index_dir, sources, model)
+            mixes_of[label] = variants[name][2]
+    cold = query_mix(sources, args.shared)
+    mixes = {"cold": cold, "repeating": repeating(cold[:1000], 50_000),
+             "10-word": [q for q in cold if 9 <= len(q.split()) <= 11]}
+    configs = [(label, mode, mix, clients) for label, names in mixes_of.items()
                for mode in args.modes for mix in names for clients in CLIENTS]
     files: dict[tuple[str, str, str], Path] = {}
     for s in servers.values():
@@ -154,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             results[config].append(measure(s, files[s.paths_prefix, mode, mix], clients,
                                            args.seconds))
     report = {"date": datetime.now(timezone.utc).isoformat(), "machine": run.machine(),
-              "index": built, "baseline": args.baseline,
+              "index": next(iter(built.values())), "indexes": built, "baseline": args.baseline,
               "txtai": TXTAI_NOTE if TXTAI in servers else None, "seconds": args.seconds,
               "runs": args.runs, "mixes": {m: describe(qs) for m, qs in mixes.items()},
               "configs": [summary(c, rs) for c, rs in results.items()]}
@@ -166,9 +182,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # --- index and queries ----------------------------------------------------------
-def english_index(args) -> tuple[Path, list, dict]:
-    """The scale index of `bench.run`, over English articles only, main space only."""
+def english_index(args, model: str | None = None) -> tuple[Path, list, dict]:
+    """The scale index of `bench.run`, over English articles only, main space only;
+    with ``model`` (a `MODELS` name), that model's, cached in a folder of its own."""
     settings = Settings.from_env(multilingual_model="")
+    if model is not None:
+        settings = settings.replace(model_path=MODELS[model])
+        args = argparse.Namespace(**{**vars(args), "cache": args.cache / model})
+        args.cache.mkdir(parents=True, exist_ok=True)
     sources = [s for s in corpus.sources(args.shared) if s.lang == "en"][: args.source_articles]
     report: dict = {}
     index_dir = run.scale_index(args, settings, Embedder.for_settings(settings), sources, report)
@@ -216,9 +237,11 @@ def baseline_tree(ref: str, cache: Path) -> Path:
 
 
 # --- servers ----------------------------------------------------------------------
-def server(args, name: str, index_dir: Path, sources) -> Server:
-    """The server of variant ``name``."""
+def server(args, name: str, index_dir: Path, sources, model: str | None = None) -> Server:
+    """The server of variant ``name`` (with ``model``'s settings, if given)."""
     where, env, _ = VARIANTS[name]
+    if model is not None:
+        env = {**env, "NEWSEARCH_MODEL_PATH": MODELS[model]}
     if where == "txtai":
         return txtai_server(args, sources)
     code = baseline_tree(args.baseline, args.cache) if where == "baseline" else ROOT
