@@ -160,11 +160,21 @@ class CombinedKeyword:
         self._frequencies = base_frequencies  # the generation's, shared by every view
         self._lock = lock
         self._delta_frequencies = delta_frequencies  # this view's delta's
+        self._last = threading.local()  # each thread's last query and its statistics
 
     def parse(self, text: str):
         return self.parser.parse(text)
 
     def stats(self, q) -> TermStats:
+        """The summed statistics of ``q``'s terms; the same object for the
+        same query in a thread (its matches and its best are then one
+        evaluation of each part)."""
+        last = getattr(self._last, "value", None)
+        if last is None or last[0] is not q:
+            last = self._last.value = (q, self._stats(q))
+        return last[1]
+
+    def _stats(self, q) -> TermStats:
         terms = self.parser.scored_terms(q)
         with self._lock:
             missing = [t for t in terms if t not in self._frequencies]
@@ -199,7 +209,9 @@ class CombinedKeyword:
     def matching(self, q) -> np.ndarray:
         if q is wq.NullQuery:
             return np.zeros(0, dtype=np.int64)
-        ords = np.concatenate([self.base.matching(q), self.delta.matching(q)]).astype(np.int64)
+        stats = self.stats(q)
+        ords = np.concatenate([self.base.matching(q, stats),
+                               self.delta.matching(q, stats)]).astype(np.int64)
         if len(self._dead) and len(ords):
             ords = ords[~np.isin(ords, self._dead)]
         return ords

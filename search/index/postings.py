@@ -316,14 +316,16 @@ class FastBM25F:
         top = _top(docnums, scores[docnums], self.ords[docnums], limit)
         return [(int(self.ords[d]), float(scores[d])) for d in top], len(docnums)
 
-    def matching(self, searcher, q: wq.Query) -> np.ndarray | None:
-        """Ordinals of every document matching ``q``, or None when the query needs Whoosh."""
+    def matching(self, searcher, q: wq.Query, weighting=None) -> np.ndarray | None:
+        """Ordinals of every document matching ``q``, or None when the query
+        needs Whoosh; ``weighting``: the one its search will use (this
+        index's if None), so that the search reuses the evaluation."""
         last = getattr(self._last, "value", None)
         try:
             if last is not None and last[0] is q and last[1] is searcher:
                 matched = last[3][1]  # the matches do not depend on the weighting
             else:
-                _, matched = self._evaluated(searcher, q, self.weighting)
+                _, matched = self._evaluated(searcher, q, weighting or self.weighting)
         except _NotFast:
             return None
         return self.ords[np.flatnonzero(matched & self.live)]
