@@ -35,14 +35,15 @@ WORDS = {
 }
 
 
-def page(name: str, extra: str = "") -> bytes:
+def page(name: str, extra: str = "", canonical: str = "") -> bytes:
     animal = WORDS[name]
+    link = f"<link rel='canonical' href='{canonical}'>" if canonical else ""
     paragraphs = "".join(
         f"<p>Paragraph {i} of the {animal} story: researchers in the field counted the {animal} "
         f"population again this season and wrote a long report about what they found. {extra}</p>"
         for i in range(1, 5))
     return (f"<!DOCTYPE html><html lang='en'><head><title>The {animal} report</title>"
-            f"<meta property='og:title' content='The {animal} report'></head><body>"
+            f"<meta property='og:title' content='The {animal} report'>{link}</head><body>"
             f"<nav>Home | World | Science</nav><article><h1>The {animal} report</h1>"
             f"<p class='byline'>By Jane Doe</p>{paragraphs}</article>"
             f"<footer>Copyright</footer></body></html>").encode()
@@ -113,10 +114,10 @@ class Site:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
 
     def put(self, path: str, body: bytes, content_type: str = "text/html; charset=utf-8",
-            status: int = 200, sleep: float = 0.0) -> None:
+            status: int = 200, sleep: float = 0.0, location: str = "") -> None:
         self.version += 1
         self.docs[path] = dict(
-            body=body, type=content_type, status=status, sleep=sleep,
+            body=body, type=content_type, status=status, sleep=sleep, location=location,
             etag=f'"{hashlib.sha1(body).hexdigest()[:12]}"',
             modified=formatdate(1733130000 + 60 * self.version, usegmt=True))
 
@@ -136,6 +137,8 @@ class Site:
         if status in (200, 304):
             handler.send_header("ETag", doc["etag"])
             handler.send_header("Last-Modified", doc["modified"])
+        if doc and doc["location"]:
+            handler.send_header("Location", doc["location"])
         body = doc["body"] if doc and status == 200 else b""
         handler.send_header("Content-Type", doc["type"] if doc else "text/plain")
         handler.send_header("Content-Length", str(len(body)))
@@ -431,3 +434,81 @@ def test_push_api_sink(site, tmp_path):
     assert [a["url"] for a in posted[-1]] == [f"{u}/news/a.html", f"{u}/news/b.html"]
     assert posted[-1][0]["title"] == "The quokka report"
 
+
+
+def test_a_page_gone_removes_its_article(site, tmp_path, embedder):
+    u = site.url
+    for name in "abceg":
+        site.put(f"/news/{name}.html", page(name))
+    site.put("/amp/g.html", page("g", canonical=f"{u}/news/g.html"))  # the same article
+
+    def feed(names: str, title: str, *more: tuple[str, str]) -> bytes:
+        return rss([(f"{u}/news/{n}.html", f"{WORDS[n]} {title}") for n in names]
+                   + [(f"{u}{path}", text) for path, text in more])
+
+    site.put("/rss.xml", feed("abceg", "story", ("/amp/g.html", "amp")), "application/rss+xml")
+    index_dir, lines = tmp_path / "index", []
+    f = follower(site, ["/rss.xml"], PushSink(Settings(index_dir=index_dir), embedder=embedder),
+                 index_dir, lines)
+    with f.running():
+        assert not f.poll().failures and not lines, lines
+        ids = {n: f.state.pages[f"{u}/news/{n}.html"]["id"] for n in "abceg"}
+        assert f.state.pages[f"{u}/amp/g.html"]["id"] == ids["g"]
+        # The entries change, so the pages are fetched again: gone (410), missing (404),
+        # failing (503), moved to a missing page (not the page's own answer), and a copy
+        # of an article another page still has.
+        site.put("/news/a.html", b"", status=410)
+        site.put("/news/b.html", b"", status=404)
+        site.put("/news/c.html", b"", status=503)
+        site.put("/news/e.html", b"", status=301, location="/news/nowhere.html")
+        site.put("/amp/g.html", b"", status=410)
+        site.put("/rss.xml", feed("abceg", "update", ("/amp/g.html", "amp 2")),
+                 "application/rss+xml")
+        report = f.poll()
+        assert report.results["deleted"] == 2 and len(report.failures) == 2
+        assert lines == [
+            f"deleted {u}/news/a.html (article {ids['a']}): the page answers HTTP 410 Gone",
+            f"deleted {u}/news/b.html (article {ids['b']}): the page answers HTTP 404 Not Found",
+            f"failed {u}/news/c.html: HTTP 503 (3 attempts)",
+            f"failed {u}/news/e.html: HTTP 404 Not Found",
+            f"{u}/amp/g.html answers HTTP 410 Gone; its article {ids['g']} is kept (another "
+            f"page has it)"]
+        for name in "ab":
+            assert not keyword_ids(index_dir, embedder, WORDS[name])
+        for name in "ceg":
+            assert set(keyword_ids(index_dir, embedder, WORDS[name])) == {f"{u}/news/{name}.html"}
+
+        # Back again: a new article; the others answer as before (304).
+        lines.clear()
+        for name in "ace":
+            site.put(f"/news/{name}.html", page(name))
+        site.put("/rss.xml", rss([(f"{u}/news/a.html", "quokka back"),
+                                  (f"{u}/news/c.html", "pangolin update"),
+                                  (f"{u}/news/e.html", "okapi update")]), "application/rss+xml")
+        again = f.poll()
+        assert (again.results["created"], again.pages_not_modified) == (1, 2) and not lines
+        assert set(keyword_ids(index_dir, embedder, "quokka")) == {f"{u}/news/a.html"}
+
+    # Through a running server's push API: DELETE /api/articles/ID.
+    settings = Settings(index_dir=index_dir, admin_token="s3cret", nrt_poll_seconds=0,
+                        merge_records=0, merge_seconds=0)
+    live = LiveSearcher(settings, embedder=embedder)
+    app = create_app(settings, live)
+    pusher = app.extensions["newsearch.pusher"] = Pusher(settings, embedder)
+    pusher.delete([ids["c"]])  # removed by someone else first
+    for name in "ce":
+        site.put(f"/news/{name}.html", b"", status=410)
+    site.put("/rss.xml", feed("ce", "gone"), "application/rss+xml")
+    try:
+        with running_server(app, settings) as server:
+            f = follower(site, ["/rss.xml"], ApiSink(server, "s3cret"), index_dir, lines)
+            report = f.poll()
+        assert (report.results["deleted"], report.results["not_found"]) == (1, 1)
+        assert lines == [
+            f"{u}/news/c.html answers HTTP 410 Gone; its article {ids['c']} was removed already",
+            f"deleted {u}/news/e.html (article {ids['e']}): the page answers HTTP 410 Gone"]
+        live.catch_up()
+        with live.searching() as searcher:
+            assert not searcher.search("okapi", mode="keyword").hits
+    finally:
+        live.close()

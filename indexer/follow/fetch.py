@@ -45,7 +45,13 @@ ROBOTS_RETRY = 300.0  # seconds a host whose robots.txt cannot be read is left a
 
 
 class FetchError(Exception):
-    """A URL that could not be fetched; ``str()`` is the reason, in one line."""
+    """A URL that could not be fetched; ``str()`` is the reason, in one line.
+    ``status``: the HTTP status the URL itself answered when that was the
+    end of it (not after a redirect; 0 for network errors and retries run out)."""
+
+    def __init__(self, message: str, status: int = 0):
+        super().__init__(message)
+        self.status = status
 
 
 class Stopped(Exception):
@@ -111,7 +117,8 @@ class Fetcher:
                                            last_modified=last_modified, attempts=attempt)
                         elif response.status_code >= 400 or response.status_code < 200:
                             raise FetchError(f"HTTP {response.status_code} {response.reason or ''}"
-                                             .strip())
+                                             .strip(),
+                                             0 if response.history else response.status_code)
                         else:
                             return Fetched(
                                 response.url, 200, _body(response),

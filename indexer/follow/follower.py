@@ -12,6 +12,11 @@ validators, entry markers, article digests), written after every batch, so a
 restart refetches nothing it has.  A page that failed is tried again at the
 next polls (its listing's validators are not kept until then), at most
 `MAX_FAILURES` times until its entry changes.  Every failure is one line.
+
+A page whose article was pushed and that now answers 404 or 410 itself (when
+its entry changed and it is fetched again; not after a redirect, a network
+error or a 5xx) is gone: its article is removed through the sink, with one
+line saying so.  A page that merely leaves its listing is not.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ MAX_FAILURES = 3  # polls a failing page is tried in before it waits for its ent
 MAX_SITEMAPS = 100  # read of one sitemap index
 FORGET_AFTER = 30 * 24 * 3600  # seconds after which a page no longer listed is forgotten
 _HTML_TYPES = {"", "text/html", "application/xhtml+xml"}
+GONE = {404, 410}  # a page's own answers that remove the article pushed from it
 
 
 @dataclass
@@ -60,7 +66,7 @@ class PollReport:
         return (f"poll {self.number}: {self.listings} listings read "
                 f"({self.listings_not_modified} not modified), {self.pages} pages fetched "
                 f"({self.pages_not_modified} not modified); {r['created']} created, "
-                f"{r['updated']} updated, {r['unchanged']} unchanged; "
+                f"{r['updated']} updated, {r['unchanged']} unchanged, {r['deleted']} deleted; "
                 f"{len(self.failures)} failed ({self.seconds:.1f}s)")
 
 
@@ -229,6 +235,8 @@ class Follower:
             fetched = self.fetcher.get(entry.url, record.get("etag", ""),
                                        record.get("last_modified", ""))
         except FetchError as e:
+            if e.status in GONE and record.get("id"):
+                return self._gone(record, entry.url, e, report)
             return self._failed(report, record, entry.url, e)
         if fetched.not_modified:
             report.pages_not_modified += 1
@@ -260,6 +268,30 @@ class Follower:
         self._fail(report, url, reason)
         return None
 
+    def _gone(self, record: dict, url: str, answer: FetchError, report: PollReport) -> None:
+        """Remove the article pushed from ``url``, whose page answered 404 or 410
+        (unless another page it was read from still has it)."""
+        article_id = record["id"]
+        if any(r is not record and r.get("id") == article_id for r in self.state.pages.values()):
+            self.say(f"{url} answers {answer}; its article {article_id} is kept (another page "
+                     f"has it)")
+        else:
+            try:
+                outcome = self.sink.delete([article_id])[0]
+            except Exception as e:  # the write path said no: tried again at the next poll
+                return self._failed(report, record, url,
+                                    f"{answer}, but not deleted ({_reason(e)})")
+            report.results[outcome.result] += 1
+            if outcome.result == "deleted":
+                self.say(f"deleted {url} (article {article_id}): the page answers {answer}")
+            else:
+                self.say(f"{url} answers {answer}; its article {article_id} was removed already")
+        for seen in ("id", "digest", "etag", "last_modified"):  # if it comes back: a new article
+            record.pop(seen, None)
+        record.update(done=True, failures=0)
+        self.state.save()
+        return None
+
     def _push(self, batch: list[_Fetched], report: PollReport) -> None:
         if not batch:
             return
@@ -267,7 +299,7 @@ class Follower:
         try:
             outcomes = self.sink([p.article for p in pushed])
         except Exception as e:  # the write path said no: tried again at the next poll
-            reason = str(e) if isinstance(e, SinkError) else f"{type(e).__name__}: {e}"
+            reason = _reason(e)
             for page in pushed:
                 record = self.state.pages[page.key]
                 record["failures"] = record.get("failures", 0) + 1
@@ -284,6 +316,11 @@ class Follower:
                           failures=0)
             report.results[outcome.result] += 1
         self.state.save()
+
+
+def _reason(error: Exception) -> str:
+    """Why a sink failed, in one line."""
+    return str(error) if isinstance(error, SinkError) else f"{type(error).__name__}: {error}"
 
 
 def _completed(article: Article, entry: Entry, fetched_url: str) -> Article:

@@ -1,14 +1,17 @@
-"""Where followed articles go: a `Sink` takes a batch of articles and says, for
-each, what became of it (`Outcome`, in the push API's words).
+"""Where followed articles go: a `Sink` takes a batch of articles, or the ids
+of articles to remove, and says, for each, what became of it (`Outcome`, in
+the push API's words).
 
 - `PushSink` (the default) writes through the push API's write path
   (`indexer.push.Pusher`: checked, embedded once, appended to the index's
   write-ahead log and synced), so every server finds the articles within a
-  second; the first batch builds the index when there is none.
+  second; the first batch builds the index when there is none.  Deletions
+  go the same way.
 - `IndexSink` writes through `indexer.update` (a new generation per batch; the
-  first batch builds the index when there is none), with the model loaded once.
+  first batch builds the index when there is none), with the model loaded
+  once; it takes articles only (`PushSink` builds the first generation with it).
 - `ApiSink` posts the batch to a running server's push API
-  (``POST /api/articles`` with the admin token).
+  (``POST /api/articles`` with the admin token; ``DELETE /api/articles/ID``).
 
 A sink raises (`SinkError` or another exception) when the whole batch failed.
 """
@@ -16,7 +19,8 @@ A sink raises (`SinkError` or another exception) when the whole batch failed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Protocol, Sequence
+from urllib.parse import quote
 
 from search.article import Article
 from search.config import Settings
@@ -39,7 +43,12 @@ class Outcome:
     error: str = ""  # why, when result is "error"
 
 
-Sink = Callable[[Sequence[Article]], list[Outcome]]
+class Sink(Protocol):
+    def __call__(self, articles: Sequence[Article]) -> list[Outcome]:
+        """Add or replace ``articles``: one outcome each, in order."""
+
+    def delete(self, ids: Sequence[str]) -> list[Outcome]:
+        """Remove articles by id: "deleted" or "not_found" each, in order."""
 
 
 class PushSink:
@@ -51,7 +60,7 @@ class PushSink:
         self._pusher = None
 
     def __call__(self, articles: Sequence[Article]) -> list[Outcome]:
-        from ..push import BadArticle, Pusher, parse_article
+        from ..push import BadArticle, parse_article
 
         if not articles:
             return []
@@ -66,11 +75,21 @@ class PushSink:
                 good.append((i, parse_article(article.to_dict(), self.settings)))
             except BadArticle as e:
                 outcomes[i] = Outcome(article.id, "error", error=str(e))
-        if self._pusher is None:
-            self._pusher = Pusher(self.settings, self.embedder)
-        for (i, _), done in zip(good, self._pusher.put([a for _, a in good]) if good else []):
+        for (i, _), done in zip(good, self._writer().put([a for _, a in good]) if good else []):
             outcomes[i] = Outcome(done.id, done.result, done.seq, done.error)
         return outcomes  # type: ignore[return-value]
+
+    def delete(self, ids: Sequence[str]) -> list[Outcome]:
+        if not IndexDir(self.settings.index_dir).pointer.exists():
+            return [Outcome(i, "not_found") for i in ids]
+        return [Outcome(done.id, done.result, done.seq) for done in self._writer().delete(ids)]
+
+    def _writer(self):
+        from ..push import Pusher
+
+        if self._pusher is None:
+            self._pusher = Pusher(self.settings, self.embedder)
+        return self._pusher
 
     def close(self) -> None:
         if self._pusher is not None:
@@ -112,7 +131,8 @@ class IndexSink:
 
 
 class ApiSink:
-    """Articles to a newsearch server's push API (``POST {url}/api/articles``)."""
+    """Articles to a newsearch server's push API (``POST {url}/api/articles``;
+    deletions: ``DELETE {url}/api/articles/ID``)."""
 
     def __init__(self, url: str, token: str, timeout: float = 120.0):
         import requests
@@ -147,12 +167,40 @@ class ApiSink:
                         int(item.get("seq") or 0), _message_of(item.get("error")))
                 for a, item in zip(articles, items)]
 
+    def delete(self, ids: Sequence[str]) -> list[Outcome]:
+        import requests
+
+        out = []
+        for article_id in ids:
+            url = f"{self.url}/{quote(article_id, safe='')}"
+            try:
+                response = self.session.delete(url, timeout=self.timeout)
+            except requests.RequestException as e:
+                raise SinkError(f"{url}: {e}") from e
+            answer = _answer(response)
+            error = answer.get("error")
+            if response.status_code == 404 and isinstance(error, dict) \
+                    and error.get("code") == "not_found":
+                out.append(Outcome(article_id, "not_found"))
+            elif response.ok and answer.get("result") == "deleted":
+                out.append(Outcome(article_id, "deleted", int(answer.get("seq") or 0)))
+            else:
+                raise SinkError(f"{url}: HTTP {response.status_code} {_message(response)}".strip())
+        return out
+
+
+def _answer(response) -> dict:
+    """The JSON object a response carries ({} if none)."""
+    try:
+        found = response.json()
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
 
 def _message(response) -> str:
-    try:
-        return _message_of(response.json().get("error"))
-    except (ValueError, AttributeError):
-        return response.reason or ""
+    answer = _answer(response)
+    return _message_of(answer.get("error")) if answer else response.reason or ""
 
 
 def _message_of(error) -> str:

@@ -30,6 +30,7 @@ from whoosh.filedb.filestore import RamStorage
 from search.article import Article
 from search.index.keyword import KeywordIndex, TermStats, add_document, schema
 from search.index.parts import IndexParts
+from search.index.postings import MemorySegments, scored_fields
 from search.index.store import Passage
 from search.index.vectors import PidSet
 from search.index.vocabulary import field_counts
@@ -149,7 +150,8 @@ class CombinedKeyword:
 
     def __init__(self, base: KeywordIndex, delta: KeywordIndex, dead: np.ndarray,
                  dead_ids: frozenset[str], totals: TermStats, base_frequencies: dict,
-                 lock: threading.Lock, delta_frequencies: "Frequencies"):
+                 lock: threading.Lock,
+                 delta_frequencies: Callable[[list[tuple[str, bytes]]], dict[tuple[str, bytes], int]]):
         self.base, self.delta = base, delta
         self.parser = base.parser
         self._dead = dead  # sorted ordinals (generation's and delta's) to leave out
@@ -158,11 +160,21 @@ class CombinedKeyword:
         self._frequencies = base_frequencies  # the generation's, shared by every view
         self._lock = lock
         self._delta_frequencies = delta_frequencies  # this view's delta's
+        self._last = threading.local()  # each thread's last query and its statistics
 
     def parse(self, text: str):
         return self.parser.parse(text)
 
     def stats(self, q) -> TermStats:
+        """The summed statistics of ``q``'s terms; the same object for the
+        same query in a thread (its matches and its best are then one
+        evaluation of each part)."""
+        last = getattr(self._last, "value", None)
+        if last is None or last[0] is not q:
+            last = self._last.value = (q, self._stats(q))
+        return last[1]
+
+    def _stats(self, q) -> TermStats:
         terms = self.parser.scored_terms(q)
         with self._lock:
             missing = [t for t in terms if t not in self._frequencies]
@@ -197,7 +209,9 @@ class CombinedKeyword:
     def matching(self, q) -> np.ndarray:
         if q is wq.NullQuery:
             return np.zeros(0, dtype=np.int64)
-        ords = np.concatenate([self.base.matching(q), self.delta.matching(q)]).astype(np.int64)
+        stats = self.stats(q)
+        ords = np.concatenate([self.base.matching(q, stats),
+                               self.delta.matching(q, stats)]).astype(np.int64)
         if len(self._dead) and len(ords):
             ords = ords[~np.isin(ords, self._dead)]
         return ords
@@ -225,11 +239,16 @@ class CombinedKeyword:
 
 class Frequencies:
     """Document frequencies of terms in one snapshot of the delta's Whoosh
-    index, each looked up once (a view's requests ask for the same words
-    again, and opening a reader per request costs milliseconds)."""
+    index, as Whoosh counts them (deleted documents included, until
+    segments merge): the lengths of each segment's postings of the term,
+    which `MemorySegments` reads once per segment for every snapshot and
+    the scorer uses too."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, segments: MemorySegments):
         self._reader = reader
+        self._segments = segments
+        self._leaves = [(leaf.segment().segment_id(), leaf) for leaf, _ in reader.leaf_readers()
+                        if leaf.segment() is not None]
         self._known: dict[tuple[str, bytes], int] = {}
         self._lock = threading.Lock()  # one reader, read by every serving thread
 
@@ -243,7 +262,8 @@ class Frequencies:
         with self._lock:
             for t in terms:
                 if t not in self._known:
-                    self._known[t] = self._reader.doc_frequency(*t)
+                    found = (self._segments.postings(segid, leaf, *t) for segid, leaf in self._leaves)
+                    self._known[t] = sum(len(p[0]) for p in found if p is not None)
             return {t: self._known[t] for t in terms}
 
 
@@ -349,7 +369,7 @@ class Delta:
         self.oldest = 0.0
         self._keyword: KeywordIndex | None = None
         self._frequencies_now: Frequencies | None = None
-        self._segments: dict = {}  # the in-memory index's segments' BM25 arrays, by id
+        self._segments: MemorySegments | None = None  # kept across views (`FastBM25F`)
         self._base_totals: TermStats | None = None
 
     def __len__(self) -> int:
@@ -414,17 +434,17 @@ class Delta:
         if self._keyword is None:
             # Read at once, so that its scorer, its statistics and its
             # frequencies are one snapshot; scored as the generation is
-            # (`FastBM25F`, its arrays built in memory once per segment).
-            frequencies = Frequencies(self._ram.reader())
+            # (`FastBM25F`, its arrays and postings read once per segment).
+            cache_mb = max(1, settings.term_cache_mb // 4)
+            if self._segments is None:
+                self._segments = MemorySegments(scored_fields(self._ram.schema), cache_mb << 20)
+            frequencies = Frequencies(self._ram.reader(), self._segments)
             self._keyword = KeywordIndex(self._ram, settings.bm25_k1, settings.bm25_b,
-                                         settings.title_boost,
-                                         term_cache_mb=max(1, settings.term_cache_mb // 4),
+                                         settings.title_boost, term_cache_mb=cache_mb,
                                          in_memory=self._segments)
             self._frequencies_now = frequencies
             if self._keyword._fast is not None:  # forget merged-away segments
-                live_segments = {segid for segid, _, _ in self._keyword._fast.segments}
-                for segid in set(self._segments) - live_segments:
-                    del self._segments[segid]
+                self._segments.keep({segid for segid, _, _ in self._keyword._fast.segments})
         keyword, frequencies = self._keyword, self._frequencies_now
         if self._base_totals is None:
             self._base_totals = base.keyword.term_stats([])

@@ -131,7 +131,7 @@ class KeywordIndex:
         if q is wq.NullQuery or limit <= 0:
             return [], 0
         searcher = self._searcher()
-        weighting = self._weighting if stats is None else GlobalBM25F(stats, self._weighting)
+        weighting = self._weighting_for(stats)
         if self._fast is not None:
             found = self._fast.search(searcher, q, limit, allow, weighting)
             if found is not None:
@@ -148,6 +148,17 @@ class KeywordIndex:
         total = len(results) if results.has_exact_length() else results.estimated_min_length()
         return hits, max(total, len(hits))
 
+    def _weighting_for(self, stats: "TermStats | None") -> scoring.BM25F:
+        """This index's weighting, or one with the global ``stats`` (the same
+        object for the same stats in a thread: `FastBM25F` then evaluates a
+        query once for its matches and its best)."""
+        if stats is None:
+            return self._weighting
+        last = getattr(self._local, "weighting", None)
+        if last is None or last[0] is not stats:
+            last = self._local.weighting = (stats, GlobalBM25F(stats, self._weighting))
+        return last[1]
+
     def term_stats(self, terms: list[tuple[str, bytes]]) -> "TermStats":
         """This index's share of the BM25 statistics of ``terms`` ((field, bytes) pairs),
         read through this thread's searcher (opening a reader costs milliseconds)."""
@@ -156,13 +167,14 @@ class KeywordIndex:
                          {f: reader.field_length(f) for f in self.parser.scored},
                          {t: reader.doc_frequency(*t) for t in terms})
 
-    def matching(self, q: wq.Query) -> np.ndarray:
-        """Ordinals of every article matching ``q`` (unscored)."""
+    def matching(self, q: wq.Query, stats: "TermStats | None" = None) -> np.ndarray:
+        """Ordinals of every article matching ``q`` (unscored); ``stats``: those
+        the search of ``q`` will use, so that one evaluation serves both."""
         if q is wq.NullQuery:
             return np.zeros(0, dtype=np.int64)
         searcher = self._searcher()
         if self._fast is not None:
-            found = self._fast.matching(searcher, q)
+            found = self._fast.matching(searcher, q, self._weighting_for(stats))
             if found is not None:
                 return found
         docnums = np.fromiter(q.docs(searcher), dtype=np.int64)

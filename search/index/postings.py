@@ -44,6 +44,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
 
 log = logging.getLogger(__name__)
 
@@ -147,14 +148,55 @@ def _documents(reader, fields: list[str]) -> tuple[dict[str, np.ndarray], np.nda
     return lengths, ords
 
 
-def memory_segment(reader, fields: list[str]) -> SegmentPostings:
-    """A segment's arrays without its postings (each term's are read through
-    Whoosh when asked): for small in-memory indexes (`search.index.delta`),
-    where reading every term's postings up front costs more than a query."""
-    lengths, ords = _documents(reader, fields)
-    return SegmentPostings(np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64),
-                           np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32),
-                           lengths, ords)
+class MemorySegments:
+    """What the scorers of one small in-memory index (`search.index.delta`)
+    keep across its versions, by segment id: each segment's arrays without
+    its postings (reading every term's up front costs more than a query),
+    and the postings of each term asked so far in each segment, read through
+    Whoosh once.  A segment never changes, only which of its documents are
+    deleted (read by each version's scorer), so neither is ever stale."""
+
+    def __init__(self, fields: list[str], cache_bytes: int):
+        """``cache_bytes``: room for the terms' postings (least recently asked dropped)."""
+        self._fields = fields
+        self._arrays: dict[str, SegmentPostings] = {}
+        self._postings = cachetools.LRUCache(cache_bytes, getsizeof=_size)
+        self._lock = threading.Lock()
+
+    def arrays(self, reader) -> SegmentPostings:
+        """The arrays of the segment ``reader`` reads (built on first sight)."""
+        segid = reader.segment().segment_id()
+        with self._lock:
+            found = self._arrays.get(segid)
+        if found is None:
+            lengths, ords = _documents(reader, self._fields)
+            found = SegmentPostings(np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                                    np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32),
+                                    lengths, ords)
+            with self._lock:
+                self._arrays[segid] = found
+        return found
+
+    def postings(self, segid: str, reader, field: str,
+                 btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """(docnums, term frequencies) of a term in segment ``segid`` (which
+        ``reader`` reads), deleted documents included; None if it lacks the term."""
+        key = (segid, field, btext)
+        with self._lock:
+            found = self._postings.get(key, _ABSENT)
+        if found is _ABSENT:
+            found = _whoosh_postings(reader, field, btext)
+            with self._lock:
+                self._postings[key] = found
+        return found
+
+    def keep(self, segids: set[str]) -> None:
+        """Forget the segments not in ``segids`` (merged away)."""
+        with self._lock:
+            for segid in set(self._arrays) - segids:
+                del self._arrays[segid]
+            for key in [k for k in self._postings if k[0] not in segids]:
+                del self._postings[key]
 
 
 def _postings_offset(info) -> int | None:
@@ -162,6 +204,19 @@ def _postings_offset(info) -> int | None:
     if extent is None or info.is_inlined():
         return None
     return int(extent()[0])
+
+
+def _whoosh_postings(reader, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's postings in one segment, read through Whoosh with its deleted
+    documents (as the arrays hold them: the scorer leaves them out); None if
+    the segment lacks the term."""
+    if (field, btext) not in reader:
+        return None
+    m = reader.postings(field, btext)
+    if isinstance(m, FilterMatcher):  # the segment's deletions left out: read what it wraps
+        m = m.child
+        m.reset()  # (the filter has already stepped over the first deleted documents)
+    return _read_postings(m)
 
 
 def _read_postings(m) -> tuple[np.ndarray, np.ndarray]:
@@ -195,17 +250,17 @@ class FastBM25F:
     """BM25F top-k over the arrays of every segment of one open index."""
 
     def __init__(self, index, weighting, cache_bytes: int = 0,
-                 in_memory: dict[str, SegmentPostings] | None = None):
+                 in_memory: MemorySegments | None = None):
         """``cache_bytes``: room for the scores of recently asked terms (0: none).
-        ``in_memory``: build each segment's arrays in memory (`memory_segment`)
-        instead of reading them from the index's folder, keeping them in this
-        dict by segment id (segments never change: a later scorer of the same
-        index passes the same dict and builds only its new segments')."""
+        ``in_memory``: each segment's arrays and postings come from there
+        instead of the index's folder (every scorer of the same in-memory
+        index passes the same one: only new segments are read)."""
         self.weighting = weighting
         self._terms = (cachetools.LRUCache(cache_bytes, getsizeof=_size) if cache_bytes > 0
                        else None)
         self._terms_lock = threading.Lock()
         self.fields = scored_fields(index.schema)
+        self._memory = in_memory
         root = Path(index.storage.folder) / FOLDER if in_memory is None else None
         self.segments: list[tuple[str, int, SegmentPostings]] = []
         parts_ords, parts_live = [], []
@@ -216,9 +271,7 @@ class FastBM25F:
                     continue
                 segid = segreader.segment().segment_id()
                 if in_memory is not None:
-                    seg = in_memory.get(segid)
-                    if seg is None:
-                        seg = in_memory[segid] = memory_segment(segreader, self.fields)
+                    seg = in_memory.arrays(segreader)
                 else:
                     folder = root / segid
                     if not (folder / _DONE).exists():
@@ -263,14 +316,16 @@ class FastBM25F:
         top = _top(docnums, scores[docnums], self.ords[docnums], limit)
         return [(int(self.ords[d]), float(scores[d])) for d in top], len(docnums)
 
-    def matching(self, searcher, q: wq.Query) -> np.ndarray | None:
-        """Ordinals of every document matching ``q``, or None when the query needs Whoosh."""
+    def matching(self, searcher, q: wq.Query, weighting=None) -> np.ndarray | None:
+        """Ordinals of every document matching ``q``, or None when the query
+        needs Whoosh; ``weighting``: the one its search will use (this
+        index's if None), so that the search reuses the evaluation."""
         last = getattr(self._last, "value", None)
         try:
             if last is not None and last[0] is q and last[1] is searcher:
                 matched = last[3][1]  # the matches do not depend on the weighting
             else:
-                _, matched = self._evaluated(searcher, q, self.weighting)
+                _, matched = self._evaluated(searcher, q, weighting or self.weighting)
         except _NotFast:
             return None
         return self.ords[np.flatnonzero(matched & self.live)]
@@ -405,19 +460,11 @@ class FastBM25F:
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         """(document numbers, term frequencies, field lengths) of one term over
         every segment, None if no document has it."""
-        if (field, btext) not in searcher.reader():
-            return None
         all_docs, all_tfs, all_lengths = [], [], []
-        for (_, base, seg), (sub, _) in zip(self.segments, searcher.leaf_searchers()):
-            reader = sub.reader()
-            if (field, btext) not in reader:
+        for (segid, base, seg), (sub, _) in zip(self.segments, searcher.leaf_searchers()):
+            found = self._segment_postings(segid, seg, sub.reader(), field, btext)
+            if found is None:
                 continue
-            found = None
-            offset = _postings_offset(reader.term_info(field, btext))
-            if offset is not None:
-                found = seg.postings(offset)
-            if found is None:  # inlined or unknown: read through Whoosh
-                found = _read_postings(reader.postings(field, btext))
             docs, tf = found
             all_tfs.append(tf)
             all_lengths.append(seg.lengths[field][docs])
@@ -426,6 +473,18 @@ class FastBM25F:
             return None
         return (_concat(all_docs, np.int64), _concat(all_tfs, np.float32),
                 _concat(all_lengths, np.float32))
+
+    def _segment_postings(self, segid: str, seg: SegmentPostings, reader, field: str,
+                          btext: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """(docnums, term frequencies) of one term in one segment, deleted
+        documents included; None if the segment lacks it."""
+        if self._memory is not None:
+            return self._memory.postings(segid, reader, field, btext)
+        if (field, btext) not in reader:
+            return None
+        offset = _postings_offset(reader.term_info(field, btext))
+        found = seg.postings(offset) if offset is not None else None
+        return found if found is not None else _whoosh_postings(reader, field, btext)
 
 
 def _bm25(tf: np.ndarray, fl: np.ndarray, idf: float, avgfl: float, b: float,
