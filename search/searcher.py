@@ -183,7 +183,7 @@ class Searcher:
 
     def warm(self) -> float:
         """Load what searching loads on first use, so that no reader waits for
-        it: each space's query encoder, the vocabulary (did-you-mean,
+        it: each query encoder a search uses, the vocabulary (did-you-mean,
         suggestions), the postings and vectors a search in every mode reads,
         the facets, and a related-stories lookup.  Seconds taken."""
         started = time.perf_counter()
@@ -191,7 +191,8 @@ class Searcher:
         frequent = [vocabulary.words[i] for i in np.argsort(-vocabulary.counts)[:2]]
         query = " ".join(frequent) or "news"
         for space in self.semantic.spaces:
-            space.embedder.encode([query])
+            if len(space.vectors):  # an empty space's model is never asked: not loaded
+                space.embedder.encode([query])
         hits = []
         for mode in MODES:
             hits += self.search(query, mode, facets=True).hits

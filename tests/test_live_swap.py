@@ -12,6 +12,8 @@ from indexer.build import build
 from indexer.update import delete, update
 from search import Searcher, Settings
 from search.index import layout
+from search.models.e5 import NAME as E5_NAME
+from search.models.e5 import E5Embedder
 from search.serving.live import LiveSearcher
 from web import create_app
 
@@ -139,9 +141,14 @@ def test_a_generation_is_warmed_before_its_first_request(tmp_path, embedder, mon
     settings = Settings(index_dir=tmp_path / "index")
     src = write(tmp_path / "a.jsonl", records(3))
     build([src], settings, progress=False, embedder=embedder)
+    asked = []
+    monkeypatch.setattr(E5Embedder, "encode", lambda self, texts: asked.append(texts))
     live = LiveSearcher(settings, embedder=embedder)
     with live.searching() as first:  # at start
         assert warmed == ["gen-000001"] and first.vocabulary.loaded
+        # English articles only: e5's space is empty, so its model is not loaded.
+        assert [s.spec.model for s in first.semantic.spaces if not len(s.vectors)] == [E5_NAME]
+        assert asked == []
     build([src], settings, progress=False, embedder=embedder)
     with live.searching() as fresh:  # at a swap
         assert fresh.generation.name == "gen-000002"
