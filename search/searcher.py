@@ -170,6 +170,9 @@ class Searcher:
         self.vectors, self.embedder = indexes[0], embedders[0]  # the main model's
         homes = np.asarray([home(lang, specs) for lang in langs], dtype=np.int8)
         self.article_vectors = ArticleVectors(self.passage_article, indexes, homes)
+        # The near-duplicate threshold of each space's model (last: no vectors).
+        self._duplicate_cosine = np.asarray(
+            [settings.duplicate_cosine_for(spec.model) for spec in specs] + [1.0], dtype=np.float32)
         self.vocabulary = LazyVocabulary(parts.vocabulary)
         self.completer = Completer(self.keyword, self.vocabulary)
 
@@ -409,8 +412,9 @@ class Searcher:
     # --- results -------------------------------------------------------------
     def _collapse(self, ranked: list[tuple[int, float]], depth: int) -> list[Group]:
         s = self.settings
+        cosine = self._duplicate_cosine[self.article_vectors.homes([o for o, _ in ranked[:depth]])]
         return collapse(ranked, self.article_vectors.of, self._texts,
-                        s.duplicate_cosine, s.duplicate_overlap, depth)
+                        cosine, s.duplicate_overlap, depth)
 
     def _texts(self, ords: list[int]) -> dict[int, str]:
         return {o: a.text for o, a in self.store.get(ords).items()}

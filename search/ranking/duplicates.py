@@ -48,19 +48,22 @@ def collapse(
     ranked: list[tuple[int, float]],
     vectors_of: Callable[[list[int]], np.ndarray],
     texts_of: Callable[[list[int]], dict[int, str]],
-    cosine: float,
+    cosine: float | np.ndarray,
     min_overlap: float,
     depth: int,
 ) -> list[Group]:
-    """``ranked`` as groups, in order; only the first ``depth`` are compared."""
+    """``ranked`` as groups, in order; only the first ``depth`` are compared.
+    ``cosine``: the threshold, or one per article of ``ranked[:depth]`` (its
+    model's: articles of two spaces are never close, `ArticleVectors`)."""
     head, tail = ranked[:depth], ranked[depth:]
     if len(head) < 2:
         return [Group(o, s) for o, s in ranked]
     ords = [o for o, _ in head]
     vecs = vectors_of(ords)
+    threshold = np.asarray(cosine, dtype=np.float32)
     # A server caps BLAS at one thread per request (`search.models.threads`), so this
     # small product never waits on busy worker threads.
-    close = np.triu(vecs @ vecs.T >= cosine, k=1)
+    close = np.triu(vecs @ vecs.T >= (threshold[:, None] if threshold.ndim else threshold), k=1)
     pairs = list(zip(*np.nonzero(close)))
     verified: dict[int, list[int]] = {}
     if pairs:
