@@ -2,10 +2,12 @@
 
     .venv/bin/python -m bench.languages [--runs 3] [--limit N]
 
-Indexes the Russian and the English Wikinews articles (``../shared``) with
-the shipped settings (Russian passages embedded by the multilingual model,
-English ones by all-MiniLM-L6-v2) and the Russian ones also as before
-language routing (every passage embedded by all-MiniLM-L6-v2).  Prints articles/s, passages and
+Indexes the Russian and the English Wikinews articles and the Armenian ILUR
+articles (``../shared``) with the shipped settings (Russian and Armenian
+passages embedded by the multilingual model, multilingual-e5-small; English
+ones by all-MiniLM-L6-v2), the Russian ones also with USE-multilingual as the
+multilingual model (the default before e5) and as before language routing
+(every passage embedded by all-MiniLM-L6-v2).  Prints articles/s, passages and
 seconds per stage (medians over ``--runs``), and writes them as JSON to
 ``bench/results/``.  Run it with ``nice`` on a shared machine: ratios within
 one run mean more than absolute figures.
@@ -27,9 +29,14 @@ from .run import machine, save_report
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = {}
 BEFORE = {"multilingual_model": "", "model_langs": "en,ru"}  # every passage through MiniLM
-# (language, configuration): English articles are embedded by MiniLM either way.
-RUNS = [("ru", "routed (shipped)", SHIPPED), ("ru", "MiniLM only (before)", BEFORE),
-        ("en", "shipped", SHIPPED)]
+USE = {"multilingual_model": "use-multilingual-v3"}
+WIKINEWS, ILUR = Path("corpora/wikinews"), Path("corpora/ilur-hy")
+# (language, configuration, corpus): English articles are embedded by MiniLM either way.
+RUNS = [("ru", "e5 (shipped)", SHIPPED, WIKINEWS / "ru.jsonl"),
+        ("ru", "USE", USE, WIKINEWS / "ru.jsonl"),
+        ("ru", "MiniLM only", BEFORE, WIKINEWS / "ru.jsonl"),
+        ("hy", "e5 (shipped)", SHIPPED, ILUR / "train.jsonl"),
+        ("en", "shipped", SHIPPED, WIKINEWS / "en.jsonl")]
 
 
 def measure(corpus: Path, changes: dict, runs: int, runner: Runner = LOCAL) -> dict:
@@ -61,9 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     report = {"machine": machine(), "runs": args.runs, "results": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        for lang, name, changes in RUNS:
-            lines = (args.shared / "corpora" / "wikinews" / f"{lang}.jsonl").read_text(
-                encoding="utf-8").splitlines()
+        for lang, name, changes, source in RUNS:
+            lines = (args.shared / source).read_text(encoding="utf-8").splitlines()
             corpus = Path(tmp) / f"{lang}.jsonl"
             corpus.write_text("\n".join(lines[: args.limit or None]) + "\n", encoding="utf-8")
             r = report["results"][f"{lang} / {name}"] = measure(corpus, changes, args.runs)
