@@ -297,11 +297,8 @@ class Settings:
 
     def duplicate_cosine_for(self, model: str) -> float:
         """How close two articles' vectors of ``model`` are for the 3-gram check."""
-        for item in filter(None, (i.strip() for i in self.duplicate_cosines.split(","))):
-            name, _, value = item.rpartition(":")
-            if name and (name == model or model.rstrip("/").endswith(name)):
-                return float(value)
-        return self.duplicate_cosine
+        value = model_setting(self.duplicate_cosines, model)
+        return self.duplicate_cosine if value is None else float(value)
 
     def calibration_for(self, model: str) -> tuple[float, float]:
         """(scale, shift) turning the cosine of ``model`` into a comparable score."""
@@ -344,6 +341,16 @@ def _pairs(raw: str, name: str) -> dict[str, float]:
         except ValueError:
             raise SettingsError(f"{name}: expected language:weight, not {item!r}") from None
     return out
+
+
+def model_setting(raw: str, model: str) -> str | None:
+    """The value for ``model`` in a per-model setting (``"name:value,..."``; a
+    model folder matches a name its path ends with), or None if not listed."""
+    for item in filter(None, (i.strip() for i in raw.split(","))):
+        name, _, value = item.rpartition(":")
+        if name and (name == model or model.rstrip("/").endswith(name)):
+            return value
+    return None
 
 
 def _calibrations(raw: str) -> list[tuple[str, float, float]]:

@@ -443,8 +443,7 @@ class Delta:
                                          settings.title_boost, term_cache_mb=cache_mb,
                                          in_memory=self._segments)
             self._frequencies_now = frequencies
-            if self._keyword._fast is not None:  # forget merged-away segments
-                self._segments.keep({segid for segid, _, _ in self._keyword._fast.segments})
+            self._segments.keep(self._keyword.segment_ids())  # forget merged-away segments
         keyword, frequencies = self._keyword, self._frequencies_now
         if self._base_totals is None:
             self._base_totals = base.keyword.term_stats([])

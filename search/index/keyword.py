@@ -108,6 +108,10 @@ class KeywordIndex:
         else:
             self._fast = FastBM25F.open(self._index, self._weighting, term_cache_mb << 20)
 
+    def segment_ids(self) -> set[str]:
+        """The Whoosh segments `FastBM25F` scores (empty without it)."""
+        return {segid for segid, _, _ in self._fast.segments} if self._fast is not None else set()
+
     def _searcher(self):
         s = getattr(self._local, "searcher", None)
         if s is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from search.config import Settings
+from search.config import Settings, model_setting
 from search.text.analysis import STOP_WORDS
 
 NO_FLOOR = -1.0  # the lowest cosine: keeps every hit
@@ -53,9 +53,6 @@ def query_length(text: str) -> int:
 
 def similarity_floor(settings: Settings, model: str) -> Floor:
     """The floor of ``model`` (a model folder or name) in ``settings``."""
-    for item in settings.similarity_floors.split(","):
-        name, sep, value = item.strip().rpartition(":")
-        if sep and name and (name == model or model.rstrip("/").endswith(name)):
-            return Floor.parse(value)
-    return NONE
+    value = model_setting(settings.similarity_floors, model)
+    return NONE if value is None else Floor.parse(value)
 
