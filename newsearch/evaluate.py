@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from search.config import INDEX_SETTINGS, Settings
+from search.index.keyword import schema
 from search.index.layout import FORMAT, IndexDir, IndexNotFound
 from search.models import spaces
 from search.models.embedder import Embedder, vector_space
@@ -168,6 +169,7 @@ def fingerprint(corpus: Path, settings: Settings) -> str:
     index_settings["vector_space"] = vector_space(settings.embed_backend)
     index_settings["spaces"] = [spec.to_dict() for spec in spaces.configured(settings)]
     index_settings["format"] = FORMAT  # the analysis of the words, among others
+    index_settings["fields"] = schema().names()
     digest.update(json.dumps(index_settings, sort_keys=True).encode())
     return digest.hexdigest()
 

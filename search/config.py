@@ -97,6 +97,10 @@ class Settings:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     title_boost: float = 0.5
+    # Weight of a query's Latin words matching the romanized words of articles
+    # in other scripts ("Pashinyan" finds Փաշինյան, `search.text.romanize`);
+    # 0 turns it off, as cross_lingual = False does.
+    romanized_boost: float = 0.5
     # Score keyword queries with the vectorised BM25F over the postings arrays
     # (same results as Whoosh, much faster); False always scores with Whoosh.
     fast_keyword: bool = True
@@ -133,6 +137,10 @@ class Settings:
     # through the multilingual space (results carry their language).  Off:
     # the semantic side keeps to articles in the query's language.
     cross_lingual: bool = True
+    # In weighted fusion, the share of an article's semantic score that stands
+    # in for the keyword score its words (in another language) could not earn
+    # (`fusion.weighted`; tuned on the two-edition sets, docs/relevance.md).
+    cross_lingual_credit: float = 1.0
     # Cosine -> comparable score per model ("model:scale:shift", comma-separated),
     # so lists from two models merge: an English query reaches English articles
     # through all-MiniLM-L6-v2 and the others through e5, whose cosines sit in a
@@ -283,6 +291,9 @@ class Settings:
         bad = {k: v for k, v in weights.items() if not 0.0 <= v <= 1.0}
         if bad:
             raise SettingsError(f"semantic_weights: a weight is between 0 and 1, not {bad}")
+        if self.romanized_boost < 0 or not 0.0 <= self.cross_lingual_credit <= 1.0:
+            raise SettingsError("romanized_boost is 0 or more and cross_lingual_credit between "
+                                f"0 and 1, not {self.romanized_boost} and {self.cross_lingual_credit}")
         for name, allowed in (("embed_backend", BACKENDS), ("query_backend", ("", *BACKENDS)),
                               ("e5_backend", E5_BACKENDS)):
             if getattr(self, name) not in allowed:
@@ -290,6 +301,11 @@ class Settings:
                                     f"not {getattr(self, name)!r}")
         object.__setattr__(self, "_weights", weights)
         object.__setattr__(self, "_calibrations", _calibrations(self.score_calibration))
+
+    @property
+    def romanized_weight(self) -> float:
+        """`romanized_boost`, 0 with cross-lingual search off."""
+        return self.romanized_boost if self.cross_lingual else 0.0
 
     def semantic_weight_for(self, lang: str) -> float:
         """The fusion weight of the semantic list for a query in ``lang``."""

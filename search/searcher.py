@@ -245,7 +245,8 @@ class Searcher:
             pool = _union(found.pool if pool is None else _union(pool, found.pool), first)
             matched = pool if allow is None else pool[allow[pool]]
             response.total = max(0, len(matched) - (len(ranked) - len(groups)))
-            response.hits = self._hits(groups[(page - 1) * size : page * size], terms, qvec, found)
+            response.hits = self._hits(groups[(page - 1) * size : page * size], terms, qvec, found,
+                                       self.keyword.parser.names(query))
             response.suggestion = did_you_mean(self.vocabulary.get(), query,
                                                self.stem_articles(qlang))
             if facets:
@@ -348,7 +349,8 @@ class Searcher:
             # Words cannot match an article in another language: only its
             # meaning ranks it (cross-lingual results, `fusion.weighted`).
             foreign = self.semantic.foreign(qlang)
-            fused = weighted([kw.ranked, sem.unfloored], [1 - w, w], [foreign.__getitem__, None])
+            fused = weighted([kw.ranked, sem.unfloored], [1 - w, w], [foreign.__getitem__, None],
+                             self.settings.cross_lingual_credit)
         else:
             fused = reciprocal_rank([kw.ranked, sem.unfloored], [1 - w, w], self.settings.rrf_k)
         # The floor decides which semantic hits are matches, not how matches rank.
@@ -419,13 +421,15 @@ class Searcher:
     def _texts(self, ords: list[int]) -> dict[int, str]:
         return {o: a.text for o, a in self.store.get(ords).items()}
 
-    def _hits(self, groups: list[Group], terms: set[str], qvec, found: _Candidates) -> list[Hit]:
+    def _hits(self, groups: list[Group], terms: set[str], qvec, found: _Candidates,
+              names: frozenset[str] = frozenset()) -> list[Hit]:
         articles = self.store.get([o for g in groups for o in [g.ord] + g.similar])
         passages = self.store.passages_of([g.ord for g in groups])
         nearest = self._nearest_passages(passages, qvec, found)
         return [
             Hit(articles[g.ord], g.score,
-                self._snippet(articles[g.ord], passages.get(g.ord, []), terms, nearest.get(g.ord)),
+                self._snippet(articles[g.ord], passages.get(g.ord, []), terms, nearest.get(g.ord),
+                              names),
                 [articles[o] for o in g.similar if o in articles])
             for g in groups
             if g.ord in articles
@@ -433,11 +437,11 @@ class Searcher:
 
     # --- snippets ------------------------------------------------------------
     def _snippet(self, article: Article, passages: list[Passage], terms: set[str],
-                 nearest: int | None) -> str:
+                 nearest: int | None, names: frozenset[str] = frozenset()) -> str:
         passage = _best_passage(article, passages, terms, nearest)
         text = article.body[passage.start : passage.end] if passage else ""
         with language(article.lang):
-            return snippet(text or article.title, terms, self.settings.snippet_chars)
+            return snippet(text or article.title, terms, self.settings.snippet_chars, names)
 
     def _nearest_passages(self, passages: dict[int, list[Passage]], qvec,
                           found: _Candidates) -> dict[int, int]:

@@ -56,6 +56,7 @@ def test_a_bad_setting_is_one_line_naming_it(tmp_path, monkeypatch):
             ("NEWSEARCH_RRF_K", "abc", "NEWSEARCH_RRF_K='abc' is not a valid int"),
             ("NEWSEARCH_SEMANTIC_WEIGHTS", "ru:abc", "semantic_weights: expected language:weight"),
             ("NEWSEARCH_SEMANTIC_WEIGHTS", "ru:3", "semantic_weights: a weight is between 0 and 1"),
+            ("NEWSEARCH_CROSS_LINGUAL_CREDIT", "2", "romanized_boost is 0 or more and cross_lingual_credit"),
             ("NEWSEARCH_SCORE_CALIBRATION", "use:x:1", "score_calibration: expected model:scale:shift"),
             ("NEWSEARCH_QUERY_BACKEND", "int4", "query_backend must be one of"),
             ("NEWSEARCH_EMBED_BACKEND", "gpu", "embed_backend must be one of")]:

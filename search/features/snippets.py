@@ -14,6 +14,7 @@ from html import escape
 from typing import Callable, Iterator
 
 from search.text.analysis import CYRILLIC, INNER_MARKS, TOKEN, fold, term
+from search.text.romanize import name_spans
 
 _SPACE = re.compile(r"\s+")
 
@@ -145,10 +146,14 @@ _MIXED = re.compile(r"(?<!\w)(?<!\w\.)(?=\w)(?!\w(?![\w.]))(?=[\w.]*[\u0400-\u04
                     r"(?:(?![\u0400-\u04ff]{2})|(?=[\w.]*[^\W\d_\u0400-\u04ff]))")
 
 
-def snippet(text: str, terms: set[str], max_chars: int) -> str:
-    """The best ``max_chars`` window of ``text`` as HTML, query words in ``<mark>``."""
+def snippet(text: str, terms: set[str], max_chars: int, names: frozenset[str] = frozenset()) -> str:
+    """The best ``max_chars`` window of ``text`` as HTML, query words in
+    ``<mark>``, and the words in other scripts its ``names`` match
+    (`search.text.romanize.query_terms`)."""
     text = _SPACE.sub(" ", text).strip()
     spans = matches(text, terms)
+    if names:
+        spans = sorted(set(spans).union(name_spans(text, names)))
     start, end = _window(text, spans, max_chars)
     out = ["…" if start > 0 else ""]
     pos = start

@@ -441,7 +441,8 @@ class Delta:
             frequencies = Frequencies(self._ram.reader(), self._segments)
             self._keyword = KeywordIndex(self._ram, settings.bm25_k1, settings.bm25_b,
                                          settings.title_boost, term_cache_mb=cache_mb,
-                                         in_memory=self._segments)
+                                         in_memory=self._segments,
+                                         romanized_boost=settings.romanized_weight)
             self._frequencies_now = frequencies
             self._segments.keep(self._keyword.segment_ids())  # forget merged-away segments
         keyword, frequencies = self._keyword, self._frequencies_now

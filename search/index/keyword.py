@@ -17,6 +17,7 @@ from whoosh.searching import Searcher
 
 from search.article import Article
 from search.index.postings import FastBM25F, write_postings
+from search.text import romanize
 from search.text.analysis import language, news_analyzer, terms
 from search.text.syntax import lift_negations
 
@@ -31,6 +32,8 @@ def schema() -> Schema:
         # "did you mean" and autocompletion.
         title=TEXT(analyzer=analyzer, stored=True, spelling=True),
         body=TEXT(analyzer=analyzer, spelling=True),
+        # Words in other scripts, romanized: names across scripts (`search.text.romanize`).
+        latin=TEXT(analyzer=romanize.romanized_analyzer()),
         url=STORED(),
         published=DATETIME(stored=True, sortable=True),
         author=ID(stored=True),
@@ -74,6 +77,7 @@ def add_document(writer, ord_: int, article: Article) -> None:
             id=article.id,
             title=article.title,
             body=article.body,
+            latin=romanize.other_script_words(f"{article.title}\n{article.body}"),
             url=article.url,
             published=published.astimezone(timezone.utc).replace(tzinfo=None)
             if published
@@ -91,13 +95,15 @@ class KeywordIndex:
     it can take them, by Whoosh otherwise; both give the same results."""
 
     def __init__(self, path: Path, k1: float, b: float, title_boost: float, fast: bool = True,
-                 term_cache_mb: int = 0, in_memory: dict | None = None):
+                 term_cache_mb: int = 0, in_memory: dict | None = None,
+                 romanized_boost: float = 0.0):
         """``term_cache_mb``: room for recently searched words' scores (`FastBM25F`);
+        ``romanized_boost``: the weight of the ``latin`` field (`QueryParser`);
         ``path`` may also be an open Whoosh index (an in-memory one: `search.index.delta`,
         whose `FastBM25F` arrays are built in memory and kept in ``in_memory``)."""
         self._index = path if hasattr(path, "searcher") else index.open_dir(str(path))
         self._weighting = scoring.BM25F(K1=k1, B=b)
-        self.parser = QueryParser(self._index.schema, title_boost)
+        self.parser = QueryParser(self._index.schema, title_boost, romanized_boost)
         self._local = threading.local()
         self._opened: list = []  # every thread's searcher, closed by `close`
         self._opened_lock = threading.Lock()
@@ -223,13 +229,18 @@ class KeywordIndex:
 
 class QueryParser:
     """Reads query text into a Whoosh query over title and body (title
-    weighted); needs only the schema, not an index."""
+    weighted); needs only the schema, not an index.
 
-    def __init__(self, schema_: Schema, title_boost: float):
+    With ``romanized_boost`` > 0 (and an index that has the field), the Latin
+    words of a query without syntax also look for the romanized words of
+    articles in other scripts (`search.text.romanize`), with that weight."""
+
+    def __init__(self, schema_: Schema, title_boost: float, romanized_boost: float = 0.0):
         self._schema = schema_
         self._parser = _parser(schema_, title_boost)
         self._fields = (("title", title_boost), ("body", 1.0))
-        self.scored = [name for name, _ in self._fields]
+        self._romanized = romanized_boost if romanize.FIELD in schema_ else 0.0
+        self.scored = [name for name, _ in self._fields] + [romanize.FIELD] * (self._romanized > 0)
 
     def parse(self, text: str) -> wq.Query:
         """The query for ``text``; broken syntax, or a value its field cannot
@@ -256,10 +267,19 @@ class QueryParser:
         words = text.split()
         if _SYNTAX.search(text) or any(_SIGNED.match(w) or w in _OPERATORS for w in words):
             return None
-        return wq.Or([wq.Term(field, term, boost=boost)
-                      for word in words
-                      for field, boost in self._fields
-                      for term in terms(word)]).normalize()
+        found = [wq.Term(field, term, boost=boost)
+                 for word in words
+                 for field, boost in self._fields
+                 for term in terms(word)]
+        if self._romanized:
+            found += [wq.Term(romanize.FIELD, key, boost=self._romanized)
+                      for key in dict.fromkeys(romanize.query_terms(text))]
+        return wq.Or(found).normalize()
+
+    def names(self, text: str) -> frozenset[str]:
+        """The romanized keys a query's words look for in the ``latin`` field
+        (none when it is off), for highlighting the names they match."""
+        return frozenset(romanize.query_terms(text)) if self._romanized else frozenset()
 
     def scored_terms(self, q: wq.Query) -> list[tuple[str, bytes]]:
         """The (field, bytes) terms of ``q`` that BM25 scores, for `TermStats`."""

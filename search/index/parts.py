@@ -48,7 +48,8 @@ def open_local(generation: Generation, settings: Settings) -> IndexParts:
         store = ArticleStore(generation.store_file)
         keyword = KeywordIndex(generation.keyword_dir, settings.bm25_k1, settings.bm25_b,
                                settings.title_boost, fast=settings.fast_keyword,
-                               term_cache_mb=settings.term_cache_mb)
+                               term_cache_mb=settings.term_cache_mb,
+                               romanized_boost=settings.romanized_weight)
         indexes = [VectorIndex.load(generation.path / SpaceSpec.from_dict(d).file_name,
                                     settings.ivf_nprobe, mmap=True)
                    for d in manifest["spaces"]]

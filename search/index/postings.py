@@ -407,6 +407,8 @@ class FastBM25F:
         """Add one term's BM25F scores (times its boost) into ``scores``."""
         field = q.fieldname
         if field not in self.fields:
+            if field not in searcher.schema:  # an index written before the field existed
+                return
             raise _NotFast
         try:
             btext = searcher.schema[field].to_bytes(q.text)

@@ -75,7 +75,7 @@ class ShardedKeyword:
 
     def __init__(self, shards: ShardSet, settings: Settings, totals: TermStats):
         self._shards = shards
-        self.parser = QueryParser(schema(), settings.title_boost)
+        self.parser = QueryParser(schema(), settings.title_boost, settings.romanized_weight)
         self._totals = totals
         self._frequencies: dict[tuple[str, bytes], int] = {}
         self._lock = threading.Lock()
