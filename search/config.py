@@ -98,8 +98,10 @@ class Settings:
     bm25_b: float = 0.75
     title_boost: float = 0.5
     # Weight of a query's Latin words matching the romanized words of articles
-    # in other scripts ("Pashinyan" finds Փաշինյան, `search.text.romanize`);
-    # 0 turns it off, as cross_lingual = False does.
+    # in other scripts ("Pashinyan" finds Փաշինյան, `search.text.romanize`),
+    # against the body's 1; 0 turns it off, as cross_lingual = False does.
+    # 0.25 / 0.5 / 1 moved hybrid ranking by < 0.01 (docs/relevance.md); 0.5
+    # keeps English articles ahead of foreign name matches in keyword mode.
     romanized_boost: float = 0.5
     # Score keyword queries with the vectorised BM25F over the postings arrays
     # (same results as Whoosh, much faster); False always scores with Whoosh.
@@ -139,8 +141,11 @@ class Settings:
     cross_lingual: bool = True
     # In weighted fusion, the share of an article's semantic score that stands
     # in for the keyword score its words (in another language) could not earn
-    # (`fusion.weighted`; tuned on the two-edition sets, docs/relevance.md).
-    cross_lingual_credit: float = 1.0
+    # (`fusion.weighted`): below 1, an article in another language that only
+    # its meaning found ranks under one that its names or a query's own words
+    # also match.  Swept on the English queries of both two-edition sets
+    # (train, docs/relevance.md "Names across scripts").
+    cross_lingual_credit: float = 0.85
     # Cosine -> comparable score per model ("model:scale:shift", comma-separated),
     # so lists from two models merge: an English query reaches English articles
     # through all-MiniLM-L6-v2 and the others through e5, whose cosines sit in a
