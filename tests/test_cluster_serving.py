@@ -9,6 +9,7 @@ import json
 import shutil
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -20,6 +21,7 @@ from search.index.layout import IndexDir
 from .golden import golden_queries
 
 MODES = ("keyword", "semantic", "hybrid")
+TOKEN = "cluster-admin"
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def served(ray_cluster, newsroom_index, tmp_path_factory):
     shutil.copytree(newsroom_index, index_dir)
     settings = Settings(index_dir=index_dir, shards=3, shard_replicas=2, replica_cpus=0,
                         response_cache_size=0, embedding_cache_size=0, threads=8,
-                        drain_seconds=2)
+                        drain_seconds=2, admin_token=TOKEN)
     port = _free_port()
     stop = threading.Event()
     driver = threading.Thread(target=serve_cluster, daemon=True,
@@ -101,6 +103,22 @@ def test_golden_queries_over_http_equal_the_single_node_server(served, newsroom_
     assert len(queries) >= 200 and compared >= 600
     page = urllib.request.urlopen(f"{url}/?q=police", timeout=60).read().decode()
     assert "What are you looking for" in page or "what are you looking for" in page.lower()
+
+
+def test_a_push_to_the_cluster_is_refused_not_kept_unserved(served):
+    """The cluster's shards do not follow the write-ahead log: a pushed article
+    would be durable but never found, so the push API says so (503)."""
+    settings, url = served
+    request = urllib.request.Request(
+        f"{url}/api/articles/breaking-1", method="PUT",
+        data=json.dumps({"title": "Breaking", "body": "A story that broke a minute ago."}).encode(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=60)
+    assert refused.value.code == 503
+    assert json.loads(refused.value.read())["error"]["code"] == "push_unavailable"
+    wal = settings.index_dir / "wal"
+    assert not wal.exists() or not any(wal.iterdir())  # nothing was written
 
 
 def test_healthz_shows_shards_and_replicas(served):

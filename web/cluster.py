@@ -186,7 +186,10 @@ class RemoteEncoder:
 
 
 class ClusterLive(LiveSearcher):
-    """`LiveSearcher` over the shards the ``SERVING`` pointer names."""
+    """`LiveSearcher` over the shards the ``SERVING`` pointer names.  It does
+    not follow the write-ahead log: the push API refuses (`web.push`)."""
+
+    follows_log = False
 
     def __init__(self, settings: Settings, encoder):
         super().__init__(settings)

@@ -208,7 +208,9 @@ def _admin(summary: str, answer: dict[str, Any], body: dict[str, Any] | None = N
         "responses": {"200": _json(answer, "the current state"),
                       "401": _error("a missing or wrong admin token (unauthorized)"),
                       "403": _error("admin endpoints disabled: no token configured "
-                                    "(admin_disabled)")},
+                                    "(admin_disabled)"),
+                      "503": _error("a server that does not follow the write-ahead log "
+                                    "(`newsearch serve --cluster`): push_unavailable")},
     }
     if body is not None:
         operation["requestBody"] = {"required": True,
@@ -227,7 +229,9 @@ def _push(summary: str, responses: dict[str, Any], content: dict[str, Any] | Non
         "responses": {**responses,
                       "401": _error("a missing or wrong admin token (unauthorized)"),
                       "403": _error("admin endpoints disabled: no token configured "
-                                    "(admin_disabled)")},
+                                    "(admin_disabled)"),
+                      "503": _error("a server that does not follow the write-ahead log "
+                                    "(`newsearch serve --cluster`): push_unavailable")},
     }
     if content is not None:
         operation["requestBody"] = {"required": True, "content": content}

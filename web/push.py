@@ -15,7 +15,7 @@ import threading
 import time
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import BadRequest, NotFound
+from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable
 
 from indexer.push import BadArticle, Outcome, Pusher, parse_article
 
@@ -25,8 +25,19 @@ bp = Blueprint("push", __name__)
 _lock = threading.Lock()
 
 
+class PushUnavailable(ServiceUnavailable):
+    code_name = "push_unavailable"
+    description = ("This server does not follow the write-ahead log (newsearch serve --cluster): "
+                   "a pushed article would be kept but not found. Push to `newsearch serve` over "
+                   "the same index directory, or add articles with `newsearch index`.")
+
+
 def pusher() -> Pusher:
+    """The process's writer of pushed changes; refuses (503) on a server that
+    would not serve them (`LiveSearcher.follows_log`)."""
     app = current_app
+    if not app.extensions["newsearch"].follows_log:
+        raise PushUnavailable()
     found = app.extensions.get("newsearch.pusher")
     if found is None:
         with _lock:

@@ -247,7 +247,7 @@ class QueryParser:
         hold (``published:""``), falls back to its plain words."""
         plain = self._plain(text)
         if plain is not None:
-            return plain
+            return self._with_names(plain, text)
         try:
             q = self._parser.parse(text)
             for field, term in q.all_terms(phrases=True):
@@ -267,14 +267,20 @@ class QueryParser:
         words = text.split()
         if _SYNTAX.search(text) or any(_SIGNED.match(w) or w in _OPERATORS for w in words):
             return None
-        found = [wq.Term(field, term, boost=boost)
-                 for word in words
-                 for field, boost in self._fields
-                 for term in terms(word)]
-        if self._romanized:
-            found += [wq.Term(romanize.FIELD, key, boost=self._romanized)
-                      for key in dict.fromkeys(romanize.query_terms(text))]
-        return wq.Or(found).normalize()
+        return wq.Or([wq.Term(field, term, boost=boost)
+                      for word in words
+                      for field, boost in self._fields
+                      for term in terms(word)]).normalize()
+
+    def _with_names(self, q: wq.Query, text: str) -> wq.Query:
+        """``q`` (a plain query's) also looking for its Latin words among the
+        romanized words of articles in other scripts (`search.text.romanize`)."""
+        names = [wq.Term(romanize.FIELD, key, boost=self._romanized)
+                 for key in dict.fromkeys(romanize.query_terms(text))] if self._romanized else []
+        if not names:
+            return q
+        parts = list(q.subqueries) if isinstance(q, wq.Or) else [] if q is wq.NullQuery else [q]
+        return wq.Or(parts + names).normalize()
 
     def names(self, text: str) -> frozenset[str]:
         """The romanized keys a query's words look for in the ``latin`` field

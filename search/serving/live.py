@@ -50,6 +50,9 @@ RETRY_SECONDS = 5.0
 
 
 class LiveSearcher:
+    # Serves the write-ahead log's changes over the live generation (`Tail`).
+    follows_log = True
+
     def __init__(self, settings: Settings, index_dir: Path | None = None,
                  embedder: Embedder | None = None):
         self.settings = settings
