@@ -41,6 +41,7 @@ from search.ranking.floor import query_length, similarity_floor
 from search.ranking.fusion import reciprocal_rank, weighted
 from search.ranking.recency import boost
 from search.ranking.semantic import SemanticSpaces, Space
+from search.text import romanize
 from search.text.analysis import language
 from search.text.query_language import query_language
 from search.text.syntax import negated, plain_text
@@ -245,8 +246,9 @@ class Searcher:
             pool = _union(found.pool if pool is None else _union(pool, found.pool), first)
             matched = pool if allow is None else pool[allow[pool]]
             response.total = max(0, len(matched) - (len(ranked) - len(groups)))
+            names = frozenset(positive_terms(parsed, (romanize.FIELD,)))
             response.hits = self._hits(groups[(page - 1) * size : page * size], terms, qvec, found,
-                                       self.keyword.parser.names(query))
+                                       names)
             response.suggestion = did_you_mean(self.vocabulary.get(), query,
                                                self.stem_articles(qlang))
             if facets:

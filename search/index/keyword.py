@@ -282,11 +282,6 @@ class QueryParser:
         parts = list(q.subqueries) if isinstance(q, wq.Or) else [] if q is wq.NullQuery else [q]
         return wq.Or(parts + names).normalize()
 
-    def names(self, text: str) -> frozenset[str]:
-        """The romanized keys a query's words look for in the ``latin`` field
-        (none when it is off), for highlighting the names they match."""
-        return frozenset(romanize.query_terms(text)) if self._romanized else frozenset()
-
     def scored_terms(self, q: wq.Query) -> list[tuple[str, bytes]]:
         """The (field, bytes) terms of ``q`` that BM25 scores, for `TermStats`."""
         out = set()
@@ -356,16 +351,17 @@ def _best_first(hit: tuple[int, float]) -> tuple[float, int]:
     return -hit[1], hit[0]
 
 
-def positive_terms(q: wq.Query) -> set[str]:
-    """Analysed words the query looks for (negated ones left out)."""
+def positive_terms(q: wq.Query, fields: tuple[str, ...] = ("title", "body")) -> set[str]:
+    """Analysed words the query looks for in ``fields`` (negated ones left out);
+    ``(romanize.FIELD,)``: the romanized names it looks for (highlighting)."""
     if isinstance(q, wq.Not):
         return set()
     if q.is_leaf():
         return {text if isinstance(text, str) else text.decode("utf-8")
-                for field, text in q.terms(phrases=True) if field in ("title", "body")}
+                for field, text in q.terms(phrases=True) if field in fields}
     out: set[str] = set()
     for child in q.children():
-        out |= positive_terms(child)
+        out |= positive_terms(child, fields)
     return out
 
 
