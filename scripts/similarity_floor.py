@@ -48,10 +48,13 @@ KEEP = 0.95
 WORD = re.compile(r"\w{3,}")
 
 
-def nearest(searcher: Searcher, space: int, text: str) -> list[tuple[str, float]]:
-    """(article id, cosine of its best passage) of the ``TOP`` nearest articles."""
+def nearest(searcher: Searcher, space: int, text: str, lang: str) -> list[tuple[str, float]]:
+    """(article id, cosine of its best passage) of the ``TOP`` nearest articles
+    (the query moved as served, `search.ranking.query_offset`)."""
     s = searcher.semantic.spaces[space]
     vec = s.embedder.encode([text])[0]
+    if s.offset:
+        vec = s.offset.move(vec, lang)
     scores, pids = s.vectors.search(vec, TOP * 8)
     best = rollup(scores, pids, searcher.passage_article[pids] if len(pids) else pids)
     ords = list(best)[:TOP]
@@ -98,14 +101,14 @@ def measure(searcher: Searcher, sets: list[Dataset], off_topic: Dataset | None,
                     continue
                 text = data.queries[qid]
                 for form in [text] + short_forms(searcher, text):
-                    for doc, cos in nearest(searcher, i, form):
+                    for doc, cos in nearest(searcher, i, form, lang[qid]):
                         judged = data.qrels[qid].get(doc, 0) > 0
                         (relevant if judged else other)[bucket(form)].append(cos)
         if off_topic is not None:
             for qid in sample(off_topic.queries, limit):
                 text = off_topic.queries[qid]
                 for form in [text] + short_forms(searcher, text, rarest=False):
-                    hits = nearest(searcher, i, form)
+                    hits = nearest(searcher, i, form, "en")  # SciFact: English
                     off[bucket(form)].extend(cos for _, cos in hits[:1])
         floors, kept, dropped, dropped_off = [], {}, {}, {}
         configured = similarity_floor(Settings(), space.spec.model)

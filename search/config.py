@@ -151,8 +151,15 @@ class Settings:
     # through all-MiniLM-L6-v2 and the others through e5, whose cosines sit in a
     # narrow high band.  e5's scale maps its relevant cross-lingual cosines'
     # spread onto MiniLM's; its shift is the best for English queries on the
-    # two-edition sets, train split (docs/relevance.md, "Calibration").
-    score_calibration: str = "multilingual-e5-small:6.5:-5.0"
+    # two-edition sets with queries moved (query_offsets), train split
+    # (docs/relevance.md, "Calibration" and "Queries moved to the passages' side").
+    score_calibration: str = "multilingual-e5-small:6.5:-5.2"
+    # Models whose query vectors are moved to the passages' side of their
+    # space (comma-separated, matched like score_calibration; "" none): the
+    # mean of queries in the query's language out, the passages' mean in
+    # (`search.ranking.query_offset`), which takes the language and the
+    # query/passage prefix out of an e5 cosine.
+    query_offsets: str = "multilingual-e5-small"
 
     # --- news ranking ----------------------------------------------------------
     # Recency boost for the site: a score is multiplied by 1 + recency_weight *
@@ -320,6 +327,11 @@ class Settings:
         """How close two articles' vectors of ``model`` are for the 3-gram check."""
         value = model_setting(self.duplicate_cosines, model)
         return self.duplicate_cosine if value is None else float(value)
+
+    def moves_queries(self, model: str) -> bool:
+        """Whether queries of ``model`` are moved (`query_offsets`)."""
+        names = filter(None, (n.strip() for n in self.query_offsets.split(",")))
+        return any(n == model or model.rstrip("/").endswith(n) for n in names)
 
     def calibration_for(self, model: str) -> tuple[float, float]:
         """(scale, shift) turning the cosine of ``model`` into a comparable score."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -39,6 +40,7 @@ from search.ranking.facets import ArticleFacts
 from search.ranking.filters import Filters
 from search.ranking.floor import query_length, similarity_floor
 from search.ranking.fusion import reciprocal_rank, weighted
+from search.ranking.query_offset import PASSAGES, TITLES, QueryOffset, bundled_means, evenly
 from search.ranking.recency import boost
 from search.ranking.semantic import SemanticSpaces, Space
 from search.text import romanize
@@ -170,6 +172,10 @@ class Searcher:
         self.languages = self.semantic.languages
         self.vectors, self.embedder = indexes[0], embedders[0]  # the main model's
         homes = np.asarray([home(lang, specs) for lang in langs], dtype=np.int8)
+        for i, (space, emb) in enumerate(zip(spaces, embedders)):
+            if settings.moves_queries(space.spec.model):
+                space.offset = QueryOffset(self._titles, partial(self._passage_sample, i, homes),
+                                           emb.encode, bundled_means(space.spec.model))
         self.article_vectors = ArticleVectors(self.passage_article, indexes, homes)
         # The near-duplicate threshold of each space's model (last: no vectors).
         self._duplicate_cosine = np.asarray(
@@ -197,6 +203,8 @@ class Searcher:
         for space in self.semantic.spaces:
             if len(space.vectors):  # an empty space's model is never asked: not loaded
                 space.embedder.encode([query])
+                for lang in sorted(self.languages) if space.offset else ():
+                    space.offset.means(lang)  # measured before the first reader
         hits = []
         for mode in MODES:
             hits += self.search(query, mode, facets=True).hits
@@ -419,6 +427,17 @@ class Searcher:
         cosine = self._duplicate_cosine[self.article_vectors.homes([o for o, _ in ranked[:depth]])]
         return collapse(ranked, self.article_vectors.of, self._texts,
                         cosine, s.duplicate_overlap, depth)
+
+    def _titles(self, lang: str) -> list[str]:
+        """Titles of up to `query_offset.TITLES` articles in ``lang``, evenly spread."""
+        ords = evenly(np.flatnonzero(self.semantic.article_langs == lang), TITLES)
+        return [a.title for a in self.store.get(ords.tolist()).values()]
+
+    def _passage_sample(self, space: int, homes: np.ndarray) -> np.ndarray:
+        """Vectors of up to `query_offset.PASSAGES` passages of ``space``, evenly spread."""
+        pa = np.asarray(self.passage_article)
+        pids = np.flatnonzero((pa >= 0) & (homes[np.maximum(pa, 0)] == space))
+        return self.semantic.spaces[space].vectors.vectors(evenly(pids, PASSAGES))
 
     def _texts(self, ords: list[int]) -> dict[int, str]:
         return {o: a.text for o, a in self.store.get(ords).items()}

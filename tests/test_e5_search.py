@@ -95,3 +95,27 @@ def test_the_floor_drops_an_off_topic_query(e5_searcher):
         assert unfloored.search(query, mode="semantic").hits
     finally:
         unfloored.close()
+
+
+def test_queries_are_moved_to_the_passages_side(e5_searcher):
+    import numpy as np
+
+    from search.ranking.query_offset import bundled_means
+
+    (space,) = e5_searcher.semantic.spaces
+    query = "central bank raises interest rates"
+    raw = space.embedder.encode([query])[0]
+    query_mean, passage_mean = space.offset.means("en")
+    # Two English titles are too few to measure: the bundled English mean.
+    np.testing.assert_array_equal(query_mean, bundled_means(e5.NAME)["en"])
+    moved = raw - query_mean + passage_mean
+    np.testing.assert_allclose(e5_searcher.semantic.embed(query, "en")[0],
+                               moved / np.linalg.norm(moved), atol=1e-5)
+    assert space.offset.means("hy")[0] is None  # no bundled Armenian mean: not moved
+    unmoved = e5_searcher.settings.replace(query_offsets="")
+    plain = Searcher.open(unmoved.index_dir, unmoved)
+    try:
+        assert plain.semantic.spaces[0].offset is None
+        np.testing.assert_allclose(plain.semantic.embed(query, "en")[0], raw, atol=1e-6)
+    finally:
+        plain.close()

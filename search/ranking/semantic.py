@@ -19,6 +19,7 @@ import numpy as np
 from search.index.vectors import PidSet, VectorIndex
 from search.models.spaces import SpaceSpec
 from search.ranking.floor import NO_FLOOR, NONE, Floor
+from search.ranking.query_offset import QueryOffset
 from search.ranking.rollup import rollup
 
 
@@ -32,6 +33,7 @@ class Space:
     scale: float = 1.0
     shift: float = 0.0
     floor: Floor = NONE  # cosines below are no match (search.ranking.floor)
+    offset: QueryOffset | None = None  # moves a query to the passages' side
 
     def calibrated(self, cosines: np.ndarray) -> np.ndarray:
         return cosines * self.scale + self.shift
@@ -73,6 +75,11 @@ class SemanticSpaces:
         self._same: dict[tuple[int, str], PidSet] = {}  # (space, language) -> its passages
         self._foreign: dict[str, np.ndarray] = {}  # query language -> articles in others
         self._lock = threading.Lock()
+
+    @property
+    def article_langs(self) -> np.ndarray:
+        """The language of every article ordinal ("" unknown)."""
+        return self._lang
 
     @property
     def languages(self) -> set[str]:
@@ -141,9 +148,14 @@ class SemanticSpaces:
         return list(ranked.items())
 
     def embed(self, text: str, qlang: str) -> dict[int, np.ndarray]:
-        """The query's vector in each space it searches."""
-        return {r.space: self.spaces[r.space].embedder.encode([text])[0]
-                for r in self.routes(qlang)}
+        """The query's vector in each space it searches (moved to the
+        passages' side where the space has a `QueryOffset`)."""
+        out = {}
+        for route in self.routes(qlang):
+            space = self.spaces[route.space]
+            vector = space.embedder.encode([text])[0]
+            out[route.space] = space.offset.move(vector, qlang) if space.offset else vector
+        return out
 
     def search(self, qvecs: dict[int, np.ndarray], qlang: str, passages: int,
                rollup_weight: float, words: int = 0) -> Found:
