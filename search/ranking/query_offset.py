@@ -73,7 +73,9 @@ class QueryOffset:
         with self._lock:
             if lang not in self._query_means:
                 titles = [t for t in self._titles(lang) if t.strip()]
-                self._query_means[lang] = (self._mean(self._embed(titles))
+                # One at a time, as queries are: a batch's int8 activations
+                # (and its thread split) would round differently per process.
+                self._query_means[lang] = (self._mean([self._embed([t])[0] for t in titles])
                                            if len(titles) >= FEWEST else self._bundled.get(lang))
             if self._passage_mean is None:
                 vectors = self._passages()
@@ -82,8 +84,9 @@ class QueryOffset:
             return self._query_means[lang], passage_mean
 
     @staticmethod
-    def _mean(vectors: np.ndarray) -> np.ndarray:
-        return np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    def _mean(vectors) -> np.ndarray:
+        """In float64, so that every process (and shard order) gets the same mean."""
+        return np.asarray(vectors, dtype=np.float64).mean(axis=0).astype(np.float32)
 
 
 def evenly(items: np.ndarray, most: int) -> np.ndarray:
