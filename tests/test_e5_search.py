@@ -97,12 +97,17 @@ def test_the_floor_drops_an_off_topic_query(e5_searcher):
         unfloored.close()
 
 
-def test_queries_are_moved_to_the_passages_side(e5_searcher):
+def test_queries_are_moved_to_the_passages_side(e5_searcher, monkeypatch):
     import numpy as np
 
+    from search.ranking import query_offset
     from search.ranking.query_offset import bundled_means
 
     (space,) = e5_searcher.semantic.spaces
+    assert space.offset.means("en")[1] is None  # 7 articles' passages: too few to move by
+    # The mechanics, on this small index: as if its passages were enough.
+    monkeypatch.setattr(query_offset, "FEWEST_PASSAGES", 1)
+    monkeypatch.setattr(space.offset, "_passage_mean", None)
     query = "central bank raises interest rates"
     raw = space.embedder.encode([query])[0]
     query_mean, passage_mean = space.offset.means("en")

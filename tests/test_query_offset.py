@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search.ranking.query_offset import FEWEST, QueryOffset, evenly
+from search.ranking.query_offset import FEWEST, FEWEST_PASSAGES, QueryOffset, evenly
 
 
 def unit(v) -> np.ndarray:
@@ -25,7 +25,7 @@ class Counting:
 
 def offset(embed, titles_per_lang=None, passages=None, bundled=None) -> QueryOffset:
     titles_per_lang = titles_per_lang or {}
-    passages = np.tile(unit([0, 1, 0]), (4, 1)) if passages is None else passages
+    passages = np.tile(unit([0, 1, 0]), (FEWEST_PASSAGES, 1)) if passages is None else passages
     return QueryOffset(lambda lang: titles_per_lang.get(lang, []), lambda: passages, embed,
                        bundled or {})
 
@@ -47,10 +47,12 @@ def test_too_few_titles_take_the_bundled_mean_and_none_leaves_the_query_alone():
     assert moving.move(query, "az") is query
 
 
-def test_a_space_without_passages_moves_nothing():
+def test_a_space_of_few_passages_moves_nothing():
+    # Their mean would say where a few articles' topics lie, and pull queries there.
     query = unit([1, 0, 1])
-    empty = offset(Counting([1, 0, 0]), {"hy": ["t"] * FEWEST}, passages=np.zeros((0, 3)))
-    assert empty.move(query, "hy") is query
+    for passages in (np.zeros((0, 3)), np.tile(unit([0, 1, 0]), (FEWEST_PASSAGES - 1, 1))):
+        few = offset(Counting([1, 0, 0]), {"hy": ["t"] * FEWEST}, passages=passages)
+        assert few.move(query, "hy") is query
 
 
 def test_the_means_are_measured_once_per_language_one_title_at_a_time():

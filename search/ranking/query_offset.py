@@ -13,8 +13,10 @@ The query mean of a language is measured on titles embedded as queries: up to
 `TITLES` of the index's articles in that language, else the bundled means
 (`search/models/query_means/<model>.json`, English, from the sample's titles:
 `scripts/query_means.py`); a language with neither is not moved.  The passage
-mean is that of up to `PASSAGES` of the space's passages.  Both are measured on
-first use, per searcher (`Searcher.warm` does it before the first reader).
+mean is that of up to `PASSAGES` of the space's passages; a space of fewer
+than `FEWEST_PASSAGES` moves no query.  Both are measured on first use, per
+searcher (`Searcher.warm` does it before the first reader), so they follow the
+index as it grows, as keyword statistics do.
 
 On ilur-hy (train, semantic MRR@10): English queries about Armenian stories
 0.59 -> 0.78, Armenian queries 0.929 -> 0.934 (docs/relevance.md).
@@ -32,6 +34,10 @@ import numpy as np
 TITLES = 64  # titles per language for its query mean
 FEWEST = 16  # fewer titles than this in the index: the bundled mean, if any
 PASSAGES = 1024  # passages for the passage mean
+# Fewer passages than this in the space: no move.  The mean of a few articles'
+# passages says where their topics lie, not where the language does, and
+# would pull every query towards them.
+FEWEST_PASSAGES = 256
 BUNDLED = Path(__file__).resolve().parents[1] / "models" / "query_means"
 
 
@@ -61,7 +67,7 @@ class QueryOffset:
 
     def move(self, vector: np.ndarray, lang: str) -> np.ndarray:
         """``vector`` (a query in ``lang``) moved, unit length; as it was if
-        no query mean is known for ``lang`` or the space holds no passage."""
+        no query mean is known for ``lang`` or the space holds too few passages."""
         query_mean, passage_mean = self.means(lang)
         if query_mean is None or passage_mean is None:
             return vector
@@ -79,7 +85,8 @@ class QueryOffset:
                                            if len(titles) >= FEWEST else self._bundled.get(lang))
             if self._passage_mean is None:
                 vectors = self._passages()
-                self._passage_mean = self._mean(vectors) if len(vectors) else np.zeros(0)
+                self._passage_mean = (self._mean(vectors) if len(vectors) >= FEWEST_PASSAGES
+                                      else np.zeros(0))
             passage_mean = self._passage_mean if self._passage_mean.size else None
             return self._query_means[lang], passage_mean
 
