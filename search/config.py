@@ -331,12 +331,12 @@ class Settings:
     def moves_queries(self, model: str) -> bool:
         """Whether queries of ``model`` are moved (`query_offsets`)."""
         names = filter(None, (n.strip() for n in self.query_offsets.split(",")))
-        return any(n == model or model.rstrip("/").endswith(n) for n in names)
+        return any(names_model(n, model) for n in names)
 
     def calibration_for(self, model: str) -> tuple[float, float]:
         """(scale, shift) turning the cosine of ``model`` into a comparable score."""
         for name, scale, shift in self._calibrations:
-            if name == model or model.endswith(name):
+            if names_model(name, model):
                 return scale, shift
         return 1.0, 0.0
 
@@ -376,12 +376,18 @@ def _pairs(raw: str, name: str) -> dict[str, float]:
     return out
 
 
+def names_model(name: str, model: str) -> bool:
+    """Whether ``name`` in a per-model setting means ``model`` (the name
+    itself, or a model folder whose path ends with it)."""
+    return name == model or model.rstrip("/").endswith(name)
+
+
 def model_setting(raw: str, model: str) -> str | None:
     """The value for ``model`` in a per-model setting (``"name:value,..."``; a
     model folder matches a name its path ends with), or None if not listed."""
     for item in filter(None, (i.strip() for i in raw.split(","))):
         name, _, value = item.rpartition(":")
-        if name and (name == model or model.rstrip("/").endswith(name)):
+        if name and names_model(name, model):
             return value
     return None
 

@@ -107,7 +107,7 @@ def test_queries_are_moved_to_the_passages_side(e5_searcher, monkeypatch):
     assert space.offset.means("en")[1] is None  # 7 articles' passages: too few to move by
     # The mechanics, on this small index: as if its passages were enough.
     monkeypatch.setattr(query_offset, "FEWEST_PASSAGES", 1)
-    monkeypatch.setattr(space.offset, "_passage_mean", None)
+    monkeypatch.setattr(space.offset, "_passages_measured", False)
     query = "central bank raises interest rates"
     raw = space.embedder.encode([query])[0]
     query_mean, passage_mean = space.offset.means("en")

@@ -521,20 +521,21 @@ class _Loaded:
     def __init__(self):
         self.lock = threading.Lock()
         self.encoders: dict[str, E5Encoder] = {}
+        self.packed: PackedModel | None = None
         self.tokenizer: Tokenizer | None = None
 
     def encoder(self, graph: str, model_file: str | None, cache_dir: Path) -> E5Encoder:
         if graph not in self.encoders:
             with self.lock:
                 if graph not in self.encoders:
-                    packed = (next(iter(self.encoders.values())).packed if self.encoders
-                              else PackedModel(Path(model_file) if model_file
-                                               else package_file()))
-                    onnx_file, tokenizer_file = cached_files(packed, cache_dir, graph)
+                    if self.packed is None:
+                        self.packed = PackedModel(Path(model_file) if model_file
+                                                  else package_file())
+                    onnx_file, tokenizer_file = cached_files(self.packed, cache_dir, graph)
                     if self.tokenizer is None:
-                        self.tokenizer = Tokenizer(tokenizer_file, packed.normalization,
-                                                   packed.unk)
-                    self.encoders[graph] = E5Encoder(packed, onnx_file, self.tokenizer)
+                        self.tokenizer = Tokenizer(tokenizer_file, self.packed.normalization,
+                                                   self.packed.unk)
+                    self.encoders[graph] = E5Encoder(self.packed, onnx_file, self.tokenizer)
         return self.encoders[graph]
 
 

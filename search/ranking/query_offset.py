@@ -62,7 +62,8 @@ class QueryOffset:
         self._titles, self._passages, self._embed = titles, passages, embed
         self._bundled = bundled
         self._query_means: dict[str, np.ndarray | None] = {}
-        self._passage_mean: np.ndarray | None = None
+        self._passage_mean: np.ndarray | None = None  # None: too few passages
+        self._passages_measured = False
         self._lock = threading.Lock()
 
     def move(self, vector: np.ndarray, lang: str) -> np.ndarray:
@@ -75,20 +76,23 @@ class QueryOffset:
         return (moved / max(float(np.linalg.norm(moved)), 1e-12)).astype(np.float32)
 
     def means(self, lang: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """(query mean of ``lang``, passage mean), measured on first use."""
-        with self._lock:
-            if lang not in self._query_means:
-                titles = [t for t in self._titles(lang) if t.strip()]
-                # One at a time, as queries are: a batch's int8 activations
-                # (and its thread split) would round differently per process.
-                self._query_means[lang] = (self._mean([self._embed([t])[0] for t in titles])
-                                           if len(titles) >= FEWEST else self._bundled.get(lang))
-            if self._passage_mean is None:
-                vectors = self._passages()
-                self._passage_mean = (self._mean(vectors) if len(vectors) >= FEWEST_PASSAGES
-                                      else np.zeros(0))
-            passage_mean = self._passage_mean if self._passage_mean.size else None
-            return self._query_means[lang], passage_mean
+        """(query mean of ``lang``, passage mean), measured on first use (no
+        lock once measured: every search asks)."""
+        if lang not in self._query_means or not self._passages_measured:
+            with self._lock:
+                if not self._passages_measured:
+                    vectors = self._passages()
+                    self._passage_mean = (self._mean(vectors)
+                                          if len(vectors) >= FEWEST_PASSAGES else None)
+                    self._passages_measured = True
+                if lang not in self._query_means:
+                    titles = [t for t in self._titles(lang) if t.strip()]
+                    # One at a time, as queries are: a batch's int8 activations
+                    # (and its thread split) would round differently per process.
+                    self._query_means[lang] = (
+                        self._mean([self._embed([t])[0] for t in titles])
+                        if len(titles) >= FEWEST else self._bundled.get(lang))
+        return self._query_means[lang], self._passage_mean
 
     @staticmethod
     def _mean(vectors) -> np.ndarray:
